@@ -1,0 +1,44 @@
+import type { Ts } from './types.js';
+
+/** Milliseconds from `a` to `b` (b - a), as a double; exact to well below a microsecond. */
+export function diffMs(a: Ts, b: Ts): number {
+  return (b.sec - a.sec) * 1e3 + (b.nsec - a.nsec) / 1e6;
+}
+
+/** Compare two timestamps: negative if a < b, 0 if equal, positive if a > b. */
+export function cmpTs(a: Ts, b: Ts): number {
+  return a.sec !== b.sec ? a.sec - b.sec : a.nsec - b.nsec;
+}
+
+/** Nanoseconds since the epoch as a bigint (for exact arithmetic off the hot path). */
+export function tsToNs(t: Ts): bigint {
+  return BigInt(t.sec) * 1_000_000_000n + BigInt(t.nsec);
+}
+
+export function nsToTs(ns: bigint): Ts {
+  let sec = ns / 1_000_000_000n;
+  let nsec = ns % 1_000_000_000n;
+  if (nsec < 0n) {
+    nsec += 1_000_000_000n;
+    sec -= 1n;
+  }
+  return { sec: Number(sec), nsec: Number(nsec) };
+}
+
+/** ISO 8601 UTC with nanoseconds, e.g. 2026-11-24T20:06:44.123456789Z. */
+export function tsToIso(t: Ts): string {
+  const ms = t.sec * 1000;
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return 'invalid-time';
+  const base = d.toISOString().slice(0, 19);
+  return `${base}.${String(t.nsec).padStart(9, '0')}Z`;
+}
+
+/** Seconds since the epoch as a double (microsecond precision), for JSON. */
+export function tsToEpoch(t: Ts): number {
+  return t.sec + Math.round(t.nsec / 1000) / 1e6;
+}
+
+export function copyTs(t: Ts): Ts {
+  return { sec: t.sec, nsec: t.nsec };
+}
