@@ -122,6 +122,8 @@ export interface AlertJson {
   time: string;
   /** The handshake step this alert followed ('client_hello', 'server_hello_done', ...). */
   after: string | null;
+  /** true when this is taken to be an alert from its size alone (a TLS 1.3 encrypted record of alert size). */
+  inferred?: boolean;
 }
 
 /** What the x509 stage reports for one certificate. `sha256` and `der` are always present. */
@@ -214,6 +216,8 @@ export interface Session {
   starttls?: string;
   /** Proxy the TLS ran through ('socks4', 'socks5', 'http_connect'). */
   proxy?: string;
+  /** host:port the proxy was asked to reach. */
+  proxy_target?: string;
   start_time: string;
   end_time: string;
   /** Seconds since the epoch. */
@@ -246,6 +250,10 @@ export interface Session {
   client_key_exchange_length?: number;
   new_session_ticket?: { lifetime_hint: number; length: number };
   alerts: AlertJson[];
+  /** TCP segments (packets) the first ClientHello was spread over. */
+  client_hello_segments: number;
+  /** First bytes the server sent when it answered the ClientHello in something other than TLS (latin1, max 128 bytes). */
+  server_plaintext?: string;
   /** Compact handshake history; letters documented in README ("Handshake history"). */
   history: string;
   steps: StepJson[];

@@ -1,0 +1,104 @@
+/**
+ * The one entry point shared by the CLI and the tests:
+ * capture -> decode -> reassembly -> tls -> session.
+ */
+import type { Readable } from 'node:stream';
+import type { CertificateJson, Session } from './core/model.js';
+import type { Anomaly, CaptureWarning, Packet, Ts } from './core/types.js';
+import { openCapture } from './capture/open.js';
+import type { CaptureInfo, InterfaceInfo } from './capture/types.js';
+import { Decoder } from './decode/decoder.js';
+import type { Segment } from './decode/types.js';
+import { Reassembler } from './reassembly/reassembler.js';
+import type { FlowInfo, StreamConsumer } from './reassembly/types.js';
+import { TlsFlowConsumer } from './session/flow.js';
+import { finalizeSession } from './session/finalize.js';
+import { flowToJson, type FlowJson } from './export/flows.js';
+
+export interface AnalyzeOptions {
+  /** Dissect TLS (default true). `flows` turns it off. */
+  tls?: boolean;
+  /** Keep flow summaries (default false). */
+  flows?: boolean;
+  /** Called with each finished session as soon as its stream ends (for NDJSON streaming). */
+  onSession?: (s: Session) => void;
+  /** Keep sessions in the result (default true). */
+  keepSessions?: boolean;
+  extraCAs?: CertificateJson[];
+  pcapImpl?: 'auto' | 'tlsscope' | 'pcap-parser';
+  now?: Date;
+  /** Display name of the input for error messages. */
+  name?: string;
+}
+
+export interface AnalyzeResult {
+  info: CaptureInfo;
+  interfaces: InterfaceInfo[];
+  sessions: Session[];
+  flows: FlowJson[];
+  warnings: CaptureWarning[];
+  /** Decoder anomalies (link/IP level), each code once. */
+  anomalies: Anomaly[];
+  packets: number;
+  firstTs: Ts | null;
+  lastTs: Ts | null;
+}
+
+/** A consumer for `flows`: reassembles (to count bytes) and discards. */
+const NULL_CONSUMER: StreamConsumer = {
+  data() {},
+  gap() {},
+  end() {},
+};
+
+export async function analyze(source: string | Readable, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+  const wantTls = opts.tls !== false;
+  const keep = opts.keepSessions !== false;
+  const sessions: Session[] = [];
+  const flows: FlowJson[] = [];
+  const anomalies: Anomaly[] = [];
+  const anomalyCodes = new Set<string>();
+  const openOpts: Parameters<typeof openCapture>[1] = {};
+  if (opts.pcapImpl) openOpts.pcapImpl = opts.pcapImpl;
+  if (opts.name) openOpts.name = opts.name;
+  const reader = await openCapture(source, openOpts);
+  const onSession = (s: Session, raw: Parameters<typeof finalizeSession>[1]): void => {
+    const fo: Parameters<typeof finalizeSession>[2] = { extraCAs: opts.extraCAs };
+    if (opts.now) fo.now = opts.now;
+    const { session } = finalizeSession(s, raw, fo);
+    if (keep) sessions.push(session);
+    opts.onSession?.(session);
+  };
+  const reasm = new Reassembler(
+    (flow: FlowInfo) => {
+      if (!wantTls) return flow.transport === 'tcp' ? NULL_CONSUMER : undefined;
+      if (flow.transport !== 'tcp') return undefined;
+      return new TlsFlowConsumer(flow, onSession);
+    },
+    opts.flows ? { onFlowEnd: (f) => flows.push(flowToJson(f)) } : {},
+  );
+  const decoder = new Decoder({
+    segment: (seg: Segment) => reasm.segment(seg),
+    anomaly: (a: Anomaly) => {
+      if (!anomalyCodes.has(a.code)) {
+        anomalyCodes.add(a.code);
+        anomalies.push(a);
+      }
+    },
+  });
+  let packets = 0;
+  let s0 = Infinity, n0 = 0, s1 = -Infinity, n1 = 0;
+  await reader.run((p: Packet) => {
+    packets++;
+    if (p.tsSec < s0 || (p.tsSec === s0 && p.tsNsec < n0)) { s0 = p.tsSec; n0 = p.tsNsec; }
+    if (p.tsSec > s1 || (p.tsSec === s1 && p.tsNsec > n1)) { s1 = p.tsSec; n1 = p.tsNsec; }
+    decoder.decode(p);
+  });
+  decoder.finish();
+  reasm.finish();
+  const firstTs: Ts | null = packets > 0 ? { sec: s0, nsec: n0 } : null;
+  const lastTs: Ts | null = packets > 0 ? { sec: s1, nsec: n1 } : null;
+  sessions.sort((x, y) => x.start_ts - y.start_ts || x.flow_id - y.flow_id || x.handshake_index - y.handshake_index);
+  flows.sort((x, y) => x.id - y.id);
+  return { info: reader.info, interfaces: reader.interfaces, sessions, flows, warnings: reader.warnings, anomalies, packets, firstTs, lastTs };
+}

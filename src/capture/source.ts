@@ -1,0 +1,176 @@
+/**
+ * Byte sources for the capture readers: a file read in large chunks, any
+ * Readable (stdin), optionally through gunzip. Chunks are fresh buffers that
+ * are never overwritten, so packet views into them stay valid.
+ */
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { CaptureError } from '../core/types.js';
+
+export const DEFAULT_CHUNK = 1 << 20;
+
+/** Read a file handle in chunks of `chunkSize`; closes the handle when done or abandoned. */
+export async function* fileChunks(fh: FileHandle, chunkSize: number, sizeHint: number): AsyncGenerator<Buffer> {
+  let pos = 0;
+  try {
+    for (;;) {
+      // Small files get small buffers; growing files / FIFOs (sizeHint 0) get full chunks.
+      const want = sizeHint > pos ? Math.min(chunkSize, Math.max(sizeHint - pos, 65536)) : chunkSize;
+      const buf = Buffer.allocUnsafe(want);
+      const { bytesRead } = await fh.read(buf, 0, want, null);
+      if (bytesRead === 0) return;
+      pos += bytesRead;
+      yield bytesRead < want ? buf.subarray(0, bytesRead) : buf;
+    }
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+/** Chunks of a Readable, as Buffers. */
+export async function* streamChunks(s: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
+  for await (const c of s as AsyncIterable<Buffer | string>) {
+    const b = typeof c === 'string' ? Buffer.from(c, 'latin1') : c;
+    if (b.length > 0) yield b;
+  }
+}
+
+/** Decompress a gzip byte stream (all members), output in chunks of up to `chunkSize`. */
+export function gunzipChunks(src: AsyncIterable<Buffer>, chunkSize: number): AsyncIterable<Buffer> {
+  const gz = createGunzip({ chunkSize: Math.max(64 * 1024, Math.min(chunkSize, 4 << 20)) });
+  pipeline(Readable.from(src, { objectMode: false }), gz, () => undefined);
+  return gz as AsyncIterable<Buffer>;
+}
+
+/**
+ * Pull-based chunk queue with a small look-ahead (for magic detection) and a
+ * running offset of the next byte that `next()` returns.
+ */
+export class ChunkSource {
+  private readonly it: AsyncIterator<Buffer>;
+  private readonly pending: Buffer[] = [];
+  private pendingLen = 0;
+  private ended = false;
+  /** Offset (in the decompressed stream) of the next byte handed out. */
+  offset = 0;
+
+  constructor(src: AsyncIterable<Buffer>) {
+    this.it = src[Symbol.asyncIterator]();
+  }
+
+  /** Ensure at least `n` bytes are buffered (fewer at end of input); returns the count buffered. */
+  async fill(n: number): Promise<number> {
+    while (this.pendingLen < n && !this.ended) {
+      const r = await this.it.next();
+      if (r.done) {
+        this.ended = true;
+        break;
+      }
+      const b = typeof r.value === 'string' ? Buffer.from(r.value, 'latin1') : r.value;
+      if (b.length === 0) continue;
+      this.pending.push(b);
+      this.pendingLen += b.length;
+    }
+    return this.pendingLen;
+  }
+
+  /** A copy of the first `n` buffered bytes (or fewer). Call fill() first. */
+  peek(n: number): Buffer {
+    const out = Buffer.alloc(Math.min(n, this.pendingLen));
+    let o = 0;
+    for (const b of this.pending) {
+      if (o >= out.length) break;
+      const t = Math.min(b.length, out.length - o);
+      out.set(b.subarray(0, t), o);
+      o += t;
+    }
+    return out;
+  }
+
+  /** Drop `n` buffered bytes (n <= buffered). */
+  skip(n: number): void {
+    while (n > 0 && this.pending.length > 0) {
+      const b = this.pending[0]!;
+      if (b.length <= n) {
+        this.pending.shift();
+        this.pendingLen -= b.length;
+        this.offset += b.length;
+        n -= b.length;
+      } else {
+        this.pending[0] = b.subarray(n);
+        this.pendingLen -= n;
+        this.offset += n;
+        n = 0;
+      }
+    }
+  }
+
+  /** The next chunk, or null at the end of the input. Throws what the underlying source throws. */
+  async next(): Promise<Buffer | null> {
+    let b: Buffer | undefined = this.pending.shift();
+    if (b === undefined) {
+      if (this.ended) return null;
+      for (;;) {
+        const r = await this.it.next();
+        if (r.done) {
+          this.ended = true;
+          return null;
+        }
+        b = typeof r.value === 'string' ? Buffer.from(r.value, 'latin1') : r.value;
+        if (b.length > 0) break;
+      }
+    } else {
+      this.pendingLen -= b.length;
+    }
+    this.offset += b.length;
+    return b;
+  }
+
+  /** Abandon the input (closes files / destroys streams). */
+  async close(): Promise<void> {
+    this.ended = true;
+    this.pending.length = 0;
+    this.pendingLen = 0;
+    try {
+      await this.it.return?.();
+    } catch {
+      /* ignore */
+    }
+  }
+}
+
+/** Open a path as a chunk iterable, turning OS errors into CaptureError at offset 0. */
+export async function openPath(path: string, name: string, chunkSize: number): Promise<AsyncIterable<Buffer>> {
+  let size = 0;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new CaptureError(name, 0, 'cannot read: is a directory');
+    if (st.isFile()) size = st.size;
+  } catch (e) {
+    if (e instanceof CaptureError) throw e;
+    throw new CaptureError(name, 0, osMessage(e));
+  }
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw new CaptureError(name, 0, osMessage(e));
+  }
+  return fileChunks(fh, chunkSize, size);
+}
+
+export function osMessage(e: unknown): string {
+  const code = (e as { code?: string } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'cannot open: no such file';
+    case 'EISDIR':
+      return 'cannot read: is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot open: permission denied';
+    default:
+      return `cannot read: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}

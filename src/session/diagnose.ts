@@ -1,0 +1,344 @@
+/**
+ * `tlsscope diagnose`: a capture-wide report built from the sessions'
+ * findings: why handshakes failed (grouped by server and cause), weaknesses
+ * per server, the slowest handshakes, the soonest-expiring certificates and
+ * timing aggregates. `renderDiagnoseText` prints it for a terminal; every
+ * string that came from the wire goes through `safeText`.
+ */
+import type { FindingJson, Session } from '../core/model.js';
+import type { Severity } from '../core/types.js';
+import { FINDING_CODES, severityRank } from './findings.js';
+import type { FindingCode } from './findings.js';
+import { safeMessage, safeText } from './safe-text.js';
+import { timingAggregates } from './stats.js';
+import type { TimingAggregates } from './stats.js';
+
+export interface DiagnoseContext {
+  captureStart: Date | null;
+  captureEnd: Date | null;
+}
+
+export interface FailureGroup {
+  /** server_name when known, else the server address; ':port' added when it is not 443. */
+  server: string;
+  server_name: string | null;
+  server_ip: string;
+  server_port: number;
+  /** Primary cause: the most specific failure finding code of these sessions. */
+  cause: string;
+  severity: Severity;
+  count: number;
+  inferred: boolean;
+  /** e.g. "9 sessions to api.example.com failed: certificate expired on 2026-10-01, 11 days before this capture" (wire text escaped with safeText). */
+  message: string;
+  /** The finding message of the first session of the group. */
+  example: string;
+  /** Session ids (at most 20). */
+  sessions: string[];
+}
+
+export interface WeaknessGroup {
+  server: string;
+  findings: { code: string; severity: Severity; count: number; message: string }[];
+}
+
+export interface DiagnoseReport {
+  /** First and last packet times of the capture. */
+  period: { start: string | null; end: string | null; duration_s: number | null };
+  totals: {
+    sessions: number;
+    established: number;
+    failed: number;
+    /** Not established, without a failure finding (capture ended, mid-stream pickup...). */
+    incomplete: number;
+    /** Distinct servers: by server name (SNI) when known, else by address; ':port' when not 443. */
+    servers: number;
+    findings_by_severity: Record<Severity, number>;
+    findings_by_code: Record<string, number>;
+  };
+  max_severity: Severity | null;
+  failures: FailureGroup[];
+  weaknesses: WeaknessGroup[];
+  slowest_handshakes: { id: string; server: string; handshake_ms: number; client_hello_to_server_hello_ms: number | null; version: string | null }[];
+  expiring_certificates: { server: string; subject_cn: string | null; issuer_cn: string | null; not_after: string; days_left: number; sha256: string }[];
+  timing: TimingAggregates;
+}
+
+/** Failure codes from the most specific to the most generic: the first one a session has is its cause. */
+export const CAUSE_PRECEDENCE: readonly FindingCode[] = [
+  'not_tls_response',
+  'large_client_hello_dropped',
+  'no_server_response',
+  'protocol_version_mismatch',
+  'no_shared_cipher',
+  'no_shared_group',
+  'clock_skew_suspected',
+  'cert_expired',
+  'cert_not_yet_valid',
+  'cert_hostname_mismatch',
+  'cert_self_signed',
+  'cert_chain_incomplete',
+  'cert_untrusted',
+  'client_cert_missing',
+  'client_cert_rejected',
+  'alpn_mismatch',
+  'tls13_client_rejected_server',
+  'reset_during_handshake',
+  'handshake_failed',
+];
+
+const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high'];
+
+export function maxSeverity(sessions: readonly Session[]): Severity | null {
+  let best: Severity | null = null;
+  for (const s of sessions) {
+    for (const f of s.findings) {
+      if (best === null || severityRank(f.severity) > severityRank(best)) best = f.severity;
+    }
+  }
+  return best;
+}
+
+function serverLabel(s: Session): string {
+  const host = s.server_name ? s.server_name : s.server.ip.includes(':') ? `[${s.server.ip}]` : s.server.ip;
+  return s.server.port === 443 ? host : `${host}:${s.server.port}`;
+}
+
+function isFailureCode(code: string): boolean {
+  const info = (FINDING_CODES as Record<string, { category: string }>)[code];
+  return info?.category === 'failure';
+}
+
+/**
+ * The primary failure finding of a session that did not complete, or null: the
+ * first high-severity failure code in CAUSE_PRECEDENCE, else (when the session
+ * ended with a fatal/encrypted alert or a reset) the first of any severity.
+ * Sessions without one count as incomplete; their findings are listed as warnings.
+ */
+export function primaryCause(s: Session): FindingJson | null {
+  if (s.established) return null;
+  // high-severity causes first (a medium cert_untrusted on a session that failed for its client certificate is not the cause)
+  // a lesser finding is the cause only when the session visibly failed (fatal or encrypted alert, reset)
+  const signal = s.alerts.some((a) => a.level === 2 || a.encrypted) || s.flags.reset_by !== null;
+  for (const pass of signal ? [true, false] : [true]) {
+    for (const code of CAUSE_PRECEDENCE) {
+      const f = s.findings.find((x) => x.code === code && (x.severity === 'high') === pass);
+      if (f) return f;
+    }
+  }
+  return null;
+}
+
+function lcFirst(t: string): string {
+  return t.length > 1 && /^[A-Z][a-z]/.test(t) ? t.charAt(0).toLowerCase() + t.slice(1) : t;
+}
+
+function causePhrase(f: FindingJson): string {
+  const e = f.evidence;
+  switch (f.code) {
+    case 'cert_expired':
+      if (typeof e['not_after'] === 'string') {
+        const d = e['not_after'].slice(0, 10);
+        const days = typeof e['days_expired'] === 'number' ? e['days_expired'] : null;
+        return `certificate expired on ${d}${days !== null ? `, ${days === 1 ? '1 day' : `${days} days`} before this capture` : ''}`;
+      }
+      break;
+    case 'cert_not_yet_valid':
+      if (typeof e['not_before'] === 'string') return `certificate not valid until ${e['not_before'].slice(0, 10)}`;
+      break;
+    case 'no_server_response':
+      return 'no answer to the ClientHello';
+    default:
+      break;
+  }
+  return lcFirst(f.message.replace(/\.$/, ''));
+}
+
+export function diagnose(sessions: readonly Session[], ctx: DiagnoseContext): DiagnoseReport {
+  const bySeverity: Record<Severity, number> = { info: 0, low: 0, medium: 0, high: 0 };
+  const byCode: Record<string, number> = {};
+  let established = 0;
+  let failed = 0;
+  let incomplete = 0;
+  const servers = new Set<string>();
+  const failGroups = new Map<string, { sessions: Session[]; findings: FindingJson[] }>();
+  const weak = new Map<string, Map<string, { severity: Severity; count: number; message: string }>>();
+
+  for (const s of sessions) {
+    servers.add(serverLabel(s));
+    for (const f of s.findings) {
+      bySeverity[f.severity]++;
+      byCode[f.code] = (byCode[f.code] ?? 0) + 1;
+    }
+    const cause = primaryCause(s);
+    if (s.established) established++;
+    else if (cause) failed++;
+    else incomplete++;
+    const label = serverLabel(s);
+    if (cause) {
+      const key = `${label}\u0000${cause.code}`;
+      let g = failGroups.get(key);
+      if (!g) failGroups.set(key, (g = { sessions: [], findings: [] }));
+      g.sessions.push(s);
+      g.findings.push(cause);
+    }
+    // weaknesses and non-fatal problems of sessions that did complete (or that failed for another reason)
+    for (const f of s.findings) {
+      if (f.severity === 'info' || f === cause) continue;
+      if (cause && isFailureCode(f.code)) continue;
+      let m = weak.get(label);
+      if (!m) weak.set(label, (m = new Map()));
+      const w = m.get(f.code);
+      if (w) {
+        w.count++;
+        if (severityRank(f.severity) > severityRank(w.severity)) w.severity = f.severity;
+      } else m.set(f.code, { severity: f.severity, count: 1, message: f.message });
+    }
+  }
+
+  const failures: FailureGroup[] = [];
+  for (const [key, g] of failGroups) {
+    const [label, cause] = key.split('\u0000') as [string, string];
+    const first = g.sessions[0] as Session;
+    const f0 = g.findings[0] as FindingJson;
+    const severity = g.findings.reduce<Severity>((a, f) => (severityRank(f.severity) > severityRank(a) ? f.severity : a), 'info');
+    const n = g.sessions.length;
+    failures.push({
+      server: label,
+      server_name: first.server_name,
+      server_ip: first.server.ip,
+      server_port: first.server.port,
+      cause,
+      severity,
+      count: n,
+      inferred: g.findings.every((f) => f.inferred === true),
+      message: `${n} session${n === 1 ? '' : 's'} to ${safeText(label)} failed: ${safeMessage(causePhrase(f0))}`,
+      example: f0.message,
+      sessions: g.sessions.slice(0, 20).map((s) => s.id),
+    });
+  }
+  failures.sort((a, b) => b.count - a.count || severityRank(b.severity) - severityRank(a.severity) || a.server.localeCompare(b.server) || a.cause.localeCompare(b.cause));
+
+  const weaknesses: WeaknessGroup[] = [...weak.entries()]
+    .map(([server, m]) => ({
+      server,
+      findings: [...m.entries()]
+        .map(([code, w]) => ({ code, severity: w.severity, count: w.count, message: w.message }))
+        .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.code.localeCompare(b.code)),
+    }))
+    .sort((a, b) => severityRank((b.findings[0] as { severity: Severity }).severity) - severityRank((a.findings[0] as { severity: Severity }).severity) || a.server.localeCompare(b.server));
+
+  const slowest = sessions
+    .filter((s) => s.timing.handshake_ms !== null)
+    .sort((a, b) => (b.timing.handshake_ms as number) - (a.timing.handshake_ms as number) || a.id.localeCompare(b.id))
+    .slice(0, 10)
+    .map((s) => ({
+      id: s.id,
+      server: serverLabel(s),
+      handshake_ms: s.timing.handshake_ms as number,
+      client_hello_to_server_hello_ms: s.timing.client_hello_to_server_hello_ms,
+      version: s.version_name,
+    }));
+
+  // certificates: leaf of each session, deduplicated by fingerprint
+  const refMs = (ctx.captureEnd ?? ctx.captureStart)?.getTime() ?? (sessions.length ? Math.max(...sessions.map((s) => s.end_ts)) * 1000 : Date.now());
+  const certs = new Map<string, DiagnoseReport['expiring_certificates'][number]>();
+  for (const s of sessions) {
+    const c = s.certificates[0];
+    if (!c?.not_after || certs.has(c.sha256)) continue;
+    const na = new Date(c.not_after).getTime();
+    if (Number.isNaN(na)) continue;
+    certs.set(c.sha256, {
+      server: serverLabel(s),
+      subject_cn: c.subject_cn ?? null,
+      issuer_cn: c.issuer_cn ?? null,
+      not_after: c.not_after,
+      days_left: Math.floor((na - refMs) / 86_400_000),
+      sha256: c.sha256,
+    });
+  }
+  const expiring = [...certs.values()].sort((a, b) => a.not_after.localeCompare(b.not_after) || a.sha256.localeCompare(b.sha256)).slice(0, 10);
+
+  const start = ctx.captureStart;
+  const end = ctx.captureEnd;
+  return {
+    period: {
+      start: start ? start.toISOString() : null,
+      end: end ? end.toISOString() : null,
+      duration_s: start && end ? (end.getTime() - start.getTime()) / 1000 : null,
+    },
+    totals: {
+      sessions: sessions.length,
+      established,
+      failed,
+      incomplete,
+      servers: servers.size,
+      findings_by_severity: bySeverity,
+      findings_by_code: Object.fromEntries(Object.entries(byCode).sort(([a], [b]) => a.localeCompare(b))),
+    },
+    max_severity: maxSeverity(sessions),
+    failures,
+    weaknesses,
+    slowest_handshakes: slowest,
+    expiring_certificates: expiring,
+    timing: timingAggregates(sessions),
+  };
+}
+
+function fmtMs(v: number | null): string {
+  return v === null ? '-' : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`;
+}
+
+export function renderDiagnoseText(r: DiagnoseReport): string {
+  const L: string[] = [];
+  const t = r.totals;
+  L.push(
+    `${t.sessions} TLS session${t.sessions === 1 ? '' : 's'} to ${t.servers} server${t.servers === 1 ? '' : 's'}: ${t.established} established, ${t.failed} failed, ${t.incomplete} incomplete` +
+      (r.period.start ? ` (capture ${r.period.start}${r.period.end ? ` to ${r.period.end}` : ''})` : ''),
+  );
+  const sev = SEVERITIES.slice()
+    .reverse()
+    .filter((s) => t.findings_by_severity[s] > 0)
+    .map((s) => `${t.findings_by_severity[s]} ${s}`);
+  L.push(`Findings: ${sev.length ? sev.join(', ') : 'none'}`);
+
+  if (r.failures.length) {
+    L.push('', 'Failures');
+    for (const f of r.failures) {
+      L.push(`  [${f.severity}] ${safeMessage(f.message)}${f.inferred ? ' (inferred)' : ''}`);
+      if (f.example && !f.message.endsWith(lcFirst(f.example.replace(/\.$/, '')))) L.push(`      ${safeMessage(f.example)}`);
+      L.push(`      code ${f.cause}; sessions ${f.sessions.map(safeText).join(', ')}${f.count > f.sessions.length ? ', ...' : ''}`);
+    }
+  }
+  if (r.weaknesses.length) {
+    L.push('', 'Weaknesses and warnings');
+    for (const w of r.weaknesses) {
+      L.push(`  ${safeText(w.server)}`);
+      for (const f of w.findings) L.push(`    [${f.severity}] ${f.code} (${f.count}x): ${safeMessage(f.message)}`);
+    }
+  }
+  if (r.slowest_handshakes.length) {
+    L.push('', 'Slowest handshakes');
+    for (const s of r.slowest_handshakes) {
+      L.push(`  ${fmtMs(s.handshake_ms).padStart(10)}  ${safeText(s.server)}  (session ${safeText(s.id)}${s.version ? `, ${safeText(s.version)}` : ''}, ClientHello->ServerHello ${fmtMs(s.client_hello_to_server_hello_ms)})`);
+    }
+  }
+  if (r.expiring_certificates.length) {
+    L.push('', 'Certificates by expiry');
+    for (const c of r.expiring_certificates) {
+      const when = c.days_left < 0 ? `expired ${-c.days_left} days ago` : `${c.days_left} days left`;
+      L.push(`  ${c.not_after.slice(0, 10)}  ${when.padEnd(18)} ${safeText(c.subject_cn ?? '(no CN)')} on ${safeText(c.server)}${c.issuer_cn ? ` (issuer ${safeText(c.issuer_cn)})` : ''}`);
+    }
+  }
+  const names = Object.entries(r.timing.by_server_name);
+  if (names.length) {
+    L.push('', 'Handshake timing by server name (p50 / p90 / p99)');
+    for (const [name, a] of names.slice(0, 20)) {
+      const h = a.handshake_ms;
+      L.push(`  ${safeText(name)}: ${a.count} session${a.count === 1 ? '' : 's'}, handshake ${fmtMs(h.p50)} / ${fmtMs(h.p90)} / ${fmtMs(h.p99)}, ClientHello->ServerHello ${fmtMs(a.client_hello_to_server_hello_ms.p50)} / ${fmtMs(a.client_hello_to_server_hello_ms.p90)} / ${fmtMs(a.client_hello_to_server_hello_ms.p99)}`);
+    }
+    if (names.length > 20) L.push(`  ... and ${names.length - 20} more`);
+  }
+  if (r.failures.length === 0 && r.weaknesses.length === 0) L.push('', 'No problems found.');
+  return L.join('\n') + '\n';
+}

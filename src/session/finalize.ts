@@ -1,0 +1,90 @@
+/**
+ * Adds the derived parts to an assembled session: certificate summaries and
+ * chain checks (x509), JA3/JA3S/JA4 fingerprints, findings.
+ */
+import { createHash } from 'node:crypto';
+import type { CertificateJson, Session } from '../core/model.js';
+import { summarizeCertificate } from '../x509/summary.js';
+import { checkChain } from '../x509/chain.js';
+import { summarizeOcsp } from '../x509/ocsp.js';
+import type { ChainCheck } from '../x509/types.js';
+import { ja3, ja3s } from './ja3.js';
+import { ja4 } from './ja4.js';
+import { computeFindings } from './findings.js';
+import { groupName } from '../registry/index.js';
+
+export interface FinalizeOptions {
+  /** Extra trust anchors (--ca). */
+  extraCAs?: CertificateJson[] | undefined;
+  /** "Now", for validity judged against the present (default: the real clock). */
+  now?: Date;
+}
+
+export interface RawParts {
+  serverCerts: Uint8Array[] | undefined;
+  clientCerts: Uint8Array[] | undefined;
+  ocsp: Uint8Array | undefined;
+}
+
+function certJson(der: Uint8Array): CertificateJson {
+  try {
+    return summarizeCertificate(der);
+  } catch (e) {
+    // summarizeCertificate must not throw; keep the session whatever happens
+    return {
+      sha256: createHash('sha256').update(der).digest('hex'),
+      der: Buffer.from(der).toString('base64'),
+      length: der.length,
+      parse_error: String((e as Error)?.message ?? e),
+    };
+  }
+}
+
+export function finalizeSession(s: Session, raw: RawParts, opts: FinalizeOptions): { session: Session; chain: ChainCheck | null } {
+  if (raw.serverCerts) s.certificates = raw.serverCerts.map(certJson);
+  if (raw.clientCerts) s.client_certificates = raw.clientCerts.map(certJson);
+  if (raw.ocsp) {
+    try {
+      s.ocsp = summarizeOcsp(raw.ocsp) as unknown as Record<string, unknown>;
+    } catch {
+      s.ocsp = { parse_error: 'unreadable OCSP response' };
+    }
+  }
+  if (s.server_key_exchange?.group !== undefined) s.server_key_exchange.group_name = groupName(s.server_key_exchange.group);
+  const ch = s.client_hello;
+  if (ch) {
+    const j = ja3(ch);
+    ch.ja3 = j.ja3;
+    ch.ja3_full = j.ja3_full;
+    const j4 = ja4(ch, s.transport === 'udp' ? 'quic' : 'tcp');
+    ch.ja4 = j4.ja4;
+    ch.ja4_r = j4.ja4_r;
+    ch.ja4_o = j4.ja4_o;
+    ch.ja4_ro = j4.ja4_ro;
+  }
+  if (s.server_hello) {
+    const j = ja3s(s.server_hello);
+    s.server_hello.ja3s = j.ja3s;
+    s.server_hello.ja3s_full = j.ja3s_full;
+  }
+  if (s.hello_retry_request) {
+    const j = ja3s(s.hello_retry_request);
+    s.hello_retry_request.ja3s = j.ja3s;
+    s.hello_retry_request.ja3s_full = j.ja3s_full;
+  }
+  const captureTime = new Date(s.start_ts * 1000);
+  let chain: ChainCheck | null = null;
+  if (raw.serverCerts && raw.serverCerts.length > 0) {
+    try {
+      chain = checkChain(raw.serverCerts, { serverName: s.server_name, at: captureTime, extraCAs: opts.extraCAs });
+    } catch {
+      chain = null;
+    }
+  }
+  try {
+    s.findings = computeFindings(s, { chain, now: opts.now ?? new Date(), captureTime });
+  } catch (e) {
+    s.anomalies.push({ code: 'findings_error', layer: 'session', detail: String((e as Error)?.message ?? e) });
+  }
+  return { session: s, chain };
+}

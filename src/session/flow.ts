@@ -1,0 +1,331 @@
+/**
+ * The stream consumer that turns one TCP stream into TLS sessions: finds where
+ * TLS starts in each direction (by content: any port, STARTTLS, proxies,
+ * mid-stream pickup), runs one TLS parser per direction and feeds the events
+ * to a HandshakeAssembler; a new plaintext ClientHello after a ServerHello
+ * starts the next handshake of the same stream.
+ */
+import type { Session } from '../core/model.js';
+import type { RawParts } from './finalize.js';
+import type { Dir, Ts } from '../core/types.js';
+import { diffMs } from '../core/time.js';
+import type { EndReason, FlowInfo, StreamConsumer } from '../reassembly/types.js';
+import { createTlsDirectionParser } from '../tls/parser.js';
+import type { At, TlsDirectionParser, TlsEvent } from '../tls/types.js';
+import { classifyPrefix, isClientHelloStart, isRecordHeader, isServerTlsStart, scan } from './detect.js';
+import { HandshakeAssembler, round3, type Side } from './handshake.js';
+import { TCP_RST } from '../decode/types.js';
+
+/** Bytes of plaintext kept per direction while looking for TLS (STARTTLS banners, proxy requests). */
+export const DETECT_LIMIT = 64 * 1024;
+
+type Mode = 'detect' | 'tls' | 'off';
+
+interface DirState {
+  mode: Mode;
+  buf: Uint8Array;
+  len: number;
+  /** Offset up to which the buffer has been scanned. */
+  scanned: number;
+  prefix: Uint8Array | undefined;
+  parser: TlsDirectionParser | undefined;
+  chunks: number;
+  firstChunkSeen: boolean;
+}
+
+function newDir(): DirState {
+  return { mode: 'detect', buf: new Uint8Array(0), len: 0, scanned: 0, prefix: undefined, parser: undefined, chunks: 0, firstChunkSeen: false };
+}
+
+export class TlsFlowConsumer implements StreamConsumer {
+  private readonly flow: FlowInfo;
+  private readonly emit: (s: Session, raw: RawParts) => void;
+  private readonly dirs: [DirState, DirState] = [newDir(), newDir()];
+  /** Physical direction of the client, once known from a ClientHello (or guessed for mid-stream). */
+  private clientDir: Dir | undefined;
+  private hs: HandshakeAssembler | undefined;
+  private handshakeIndex = 0;
+  private prefixInfo: ReturnType<typeof classifyPrefix> | undefined;
+  private gapSeen = false;
+  private midstreamPickup = false;
+  private resetBy: Side | null = null;
+  private closedBy: Session['flags']['closed_by'] = null;
+  private chSegmentsCounting = false;
+  private lastTs: Ts | undefined;
+  private ended = false;
+
+  constructor(flow: FlowInfo, emit: (s: Session, raw: RawParts) => void) {
+    this.flow = flow;
+    this.emit = emit;
+  }
+
+  private side(dir: Dir): Side {
+    return dir === this.clientDir ? 'client' : 'server';
+  }
+
+  data(dir: Dir, chunk: Uint8Array, ts: Ts, packetIndex: number, afterGap: boolean): void {
+    this.lastTs = ts;
+    const d = this.dirs[dir];
+    d.chunks++;
+    const at: At = { ts, packetIndex };
+    if (d.mode === 'tls') {
+      if (this.chSegmentsCounting && dir === this.clientDir && this.hs) this.hs.clientHelloSegments++;
+      d.parser?.push(chunk, at);
+      return;
+    }
+    if (d.mode === 'off') return;
+    const firstChunk = !d.firstChunkSeen;
+    d.firstChunkSeen = true;
+    // fast path: the stream starts with a ClientHello (no copy)
+    if (d.len === 0 && this.clientDir === undefined && isClientHelloStart(chunk, 0)) {
+      this.startClient(dir, chunk, new Uint8Array(0), at);
+      return;
+    }
+    if (this.clientDir !== undefined && dir !== this.clientDir && d.len === 0 &&
+        (isServerTlsStart(chunk, 0) || (this.midstreamPickup && isRecordHeader(chunk, 0, true)))) {
+      this.startServer(dir, chunk, new Uint8Array(0), at);
+      return;
+    }
+    // mid-stream pickup: the capture began inside a TLS stream, or resumes after a gap
+    if (d.len === 0 && this.clientDir === undefined && (afterGap || (firstChunk && this.flow.midstream)) && isRecordHeader(chunk, 0, true)) {
+      this.startMidstream(dir, chunk, at);
+      return;
+    }
+    this.append(d, chunk);
+    this.detect(dir, at);
+  }
+
+  private append(d: DirState, chunk: Uint8Array): void {
+    const room = DETECT_LIMIT - d.len;
+    const n = Math.min(room, chunk.length);
+    if (n <= 0) return;
+    if (d.buf.length < d.len + n) {
+      const nb = new Uint8Array(Math.min(DETECT_LIMIT, Math.max(d.len + n, d.buf.length * 2, 4096)));
+      nb.set(d.buf.subarray(0, d.len));
+      d.buf = nb;
+    }
+    d.buf.set(chunk.subarray(0, n), d.len);
+    d.len += n;
+  }
+
+  private detect(dir: Dir, at: At): void {
+    const d = this.dirs[dir];
+    const view = d.buf.subarray(0, d.len);
+    const from = Math.max(0, d.scanned - 16);
+    if (this.clientDir === undefined) {
+      const o = scan(view, from, isClientHelloStart);
+      if (o >= 0) {
+        this.startClient(dir, view.subarray(o), view.slice(0, o), at);
+        return;
+      }
+    } else if (dir !== this.clientDir) {
+      const o = scan(view, from, isServerTlsStart);
+      if (o >= 0) {
+        this.startServer(dir, view.subarray(o), view.slice(0, o), at);
+        return;
+      }
+      this.noteServerPlaintext();
+    }
+    d.scanned = d.len;
+    if (d.len >= DETECT_LIMIT) {
+      // give up on this direction: not TLS (or TLS too deep into the stream)
+      d.mode = 'off';
+      d.buf = new Uint8Array(0);
+      d.len = 0;
+    }
+  }
+
+  private newHandshake(): HandshakeAssembler {
+    const clientDir = this.clientDir ?? 0;
+    const a = clientDir === 0 ? this.flow.a : this.flow.b;
+    const b = clientDir === 0 ? this.flow.b : this.flow.a;
+    const p = this.prefixInfo;
+    return new HandshakeAssembler({
+      flowId: this.flow.id,
+      handshakeIndex: this.handshakeIndex++,
+      transport: this.flow.transport,
+      client: a,
+      server: b,
+      tunnel: this.flow.tunnel,
+      starttls: p?.starttls,
+      proxy: p?.proxy,
+      proxyTarget: p?.proxyTarget,
+    });
+  }
+
+  private makeParser(dir: Dir): TlsDirectionParser {
+    return createTlsDirectionParser((e) => this.onEvent(dir, e));
+  }
+
+  private startClient(dir: Dir, bytes: Uint8Array, prefix: Uint8Array, at: At): void {
+    this.clientDir = dir;
+    this.flow.setClient(dir);
+    const d = this.dirs[dir];
+    d.mode = 'tls';
+    d.prefix = prefix;
+    const other = this.dirs[(1 - dir) as Dir];
+    // the server's plaintext so far (STARTTLS banner, proxy reply) is its prefix unless TLS is in it
+    const ov = other.buf.subarray(0, other.len);
+    let serverPrefix = ov;
+    let serverStart = -1;
+    if (other.len > 0 && other.mode === 'detect') {
+      serverStart = scan(ov, 0, isServerTlsStart);
+      if (serverStart >= 0) serverPrefix = ov.subarray(0, serverStart);
+    }
+    const serverPort = (dir === 0 ? this.flow.b : this.flow.a).port;
+    if (prefix.length > 0 || serverPrefix.length > 0) this.prefixInfo = classifyPrefix(prefix, serverPrefix, serverPort);
+    d.parser = this.makeParser(dir);
+    this.hs = this.newHandshake();
+    this.chSegmentsCounting = true;
+    this.hs.clientHelloSegments = 1;
+    d.buf = new Uint8Array(0);
+    d.len = 0;
+    d.parser.push(bytes, at);
+    if (serverStart >= 0) {
+      this.startServer((1 - dir) as Dir, ov.slice(serverStart), ov.slice(0, serverStart), at);
+    } else if (other.mode === 'detect') {
+      // keep only what arrives from now on: earlier server bytes were its plaintext prefix
+      other.buf = new Uint8Array(0);
+      other.len = 0;
+      other.scanned = 0;
+    }
+  }
+
+  private startServer(dir: Dir, bytes: Uint8Array, prefix: Uint8Array, at: At): void {
+    const d = this.dirs[dir];
+    d.mode = 'tls';
+    d.prefix = prefix;
+    d.parser = this.makeParser(dir);
+    d.buf = new Uint8Array(0);
+    d.len = 0;
+    d.parser.push(bytes, at);
+  }
+
+  private startMidstream(dir: Dir, chunk: Uint8Array, at: At): void {
+    // roles from the TCP handshake or ports; a ClientHello would have been caught above
+    this.midstreamPickup = true;
+    const clientIsA = this.flow.clientIsA ?? guessClientIsA(this.flow);
+    this.clientDir = clientIsA ? 0 : 1;
+    this.flow.setClient(this.clientDir);
+    this.hs = this.newHandshake();
+    const d = this.dirs[dir];
+    d.mode = 'tls';
+    d.parser = this.makeParser(dir);
+    d.parser.push(chunk, at);
+    // the other direction is picked up at its next record boundary
+    const other = this.dirs[(1 - dir) as Dir];
+    if (other.mode === 'detect') {
+      other.buf = new Uint8Array(0);
+      other.len = 0;
+      other.scanned = 0;
+      other.firstChunkSeen = false;
+    }
+  }
+
+  private noteServerPlaintext(): void {
+    if (!this.hs || this.hs.serverPlaintext !== undefined || this.clientDir === undefined) return;
+    const d = this.dirs[(1 - this.clientDir) as Dir];
+    if (d.len < 4) return;
+    let s = '';
+    const n = Math.min(d.len, 128);
+    for (let i = 0; i < n; i++) s += String.fromCharCode(d.buf[i] as number);
+    this.hs.serverPlaintext = s;
+  }
+
+  private onEvent(dir: Dir, e: TlsEvent): void {
+    if (!this.hs) this.hs = this.newHandshake();
+    const side = this.side(dir);
+    if (side === 'client' && this.hs.startsNewHandshake(e)) {
+      this.flush(false);
+      this.hs = this.newHandshake();
+    }
+    const hs = this.hs;
+    const wasTls13 = hs.tls13;
+    const wasEstablished = hs.established;
+    hs.event(side, e);
+    if (e.kind === 'handshake' && e.body.type === 'client_hello') this.chSegmentsCounting = false;
+    if (!wasTls13 && hs.tls13 && this.clientDir !== undefined) {
+      // RFC 8446 2: everything after the ServerHello is encrypted; the client's parser must be told
+      this.dirs[this.clientDir].parser?.setEncrypted();
+    }
+    if (!wasEstablished && hs.established) {
+      for (const d of this.dirs) d.parser?.countOnly();
+    }
+  }
+
+  gap(dir: Dir, bytes: number, ts: Ts): void {
+    this.gapSeen = true;
+    this.lastTs = ts;
+    const d = this.dirs[dir];
+    if (d.mode === 'tls') {
+      d.parser?.gap(bytes, { ts, packetIndex: -1 });
+      if (this.hs) this.hs.addAnomaly({ code: 'tls_gap', layer: 'tls', detail: `${bytes} bytes missing from the ${this.side(dir)}` });
+    } else if (d.mode === 'detect') {
+      // plaintext detection restarts after the hole
+      d.buf = new Uint8Array(0);
+      d.len = 0;
+      d.scanned = 0;
+    }
+  }
+
+  control(dir: Dir, flags: number, _ts: Ts, _packetIndex: number): void {
+    if ((flags & TCP_RST) !== 0 && this.resetBy === null) {
+      this.resetBy = this.clientDir === undefined ? (this.flow.clientIsA === undefined ? null : ((dir === 0) === this.flow.clientIsA ? 'client' : 'server')) : this.side(dir);
+      if (this.resetBy === null) this.resetBy = dir === 0 ? 'client' : 'server';
+    }
+  }
+
+  end(reason: EndReason, ts: Ts): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.lastTs = ts;
+    if (reason === 'rst' || reason === 'fin' || reason === 'idle' || reason === 'eof') this.closedBy = reason;
+    else this.closedBy = 'fin';
+    if (this.hs) {
+      if (this.clientDir !== undefined && this.hs.serverPlaintext === undefined) this.noteServerPlaintext();
+      this.flush(true);
+    }
+    for (const d of this.dirs) {
+      d.buf = new Uint8Array(0);
+      d.parser = undefined;
+    }
+  }
+
+  private flush(final: boolean): void {
+    const hs = this.hs;
+    if (!hs) return;
+    this.hs = undefined;
+    const f = this.flow;
+    let tcpRttMs: number | null = null;
+    if (f.synTs && f.handshakeAckTs) tcpRttMs = round3(diffMs(f.synTs, f.handshakeAckTs));
+    else if (f.synTs && f.synAckTs) tcpRttMs = null;
+    const s = hs.toSession({
+      tcpRttMs: hs.ctx.handshakeIndex === 0 ? tcpRttMs : null,
+      fallbackTs: this.lastTs ?? f.firstTs,
+      flags: {
+        midstream: f.midstream || this.midstreamPickup || hs.ch === undefined,
+        gap: this.gapSeen,
+        truncated: f.truncated,
+        client_hello_seen: hs.ch !== undefined,
+        server_hello_seen: hs.sh !== undefined || hs.hrr !== undefined,
+        closed_by: final ? this.closedBy : null,
+        reset_by: final ? this.resetBy : null,
+      },
+    });
+    // flow-level anomalies belong to every session of the flow
+    for (const a of f.anomalies) {
+      if (!s.anomalies.some((x) => x.code === a.code)) {
+        const o: Session['anomalies'][number] = { code: a.code, layer: a.layer };
+        if (a.packetIndex !== undefined) o.packet = a.packetIndex + 1;
+        if (a.detail !== undefined) o.detail = a.detail;
+        s.anomalies.push(o);
+      }
+    }
+    this.emit(s, { serverCerts: hs.serverCerts, clientCerts: hs.clientCerts, ocsp: hs.ocsp });
+  }
+}
+
+/** Port heuristic when no SYN and no ClientHello tell the roles: the lower (well-known) port is the server. */
+export function guessClientIsA(f: FlowInfo): boolean {
+  return f.a.port > f.b.port;
+}

@@ -1,0 +1,159 @@
+/**
+ * ClientHello decoders: the TLS handshake message (RFC 8446 section 4.1.2,
+ * RFC 5246 section 7.4.1.2, SSL 3.0 RFC 6101 5.6.1.2) and the SSLv2-compatible
+ * CLIENT-HELLO (RFC 5246 appendix E.2, RFC 6101 appendix E.1).
+ */
+import type { ClientHelloJson, EchJson, ExtensionJson, KeyShareJson } from '../core/model.js';
+import { cipherSuiteName, versionName } from '../registry/index.js';
+import { EXT, readExtensions } from './extensions.js';
+import { Reader, Truncated, toHex, type Problem } from './reader.js';
+
+export interface Decoded<T> {
+  value: T;
+  problems: Problem[];
+}
+
+export function emptyClientHello(length: number): ClientHelloJson {
+  return {
+    version: 0,
+    version_name: versionName(0),
+    random: '',
+    session_id: '',
+    cipher_suites: [],
+    cipher_suite_names: [],
+    compression_methods: [],
+    extensions: [],
+    extension_details: [],
+    server_name: null,
+    alpn: [],
+    supported_versions: [],
+    supported_groups: [],
+    ec_point_formats: [],
+    signature_algorithms: [],
+    signature_algorithms_cert: [],
+    key_shares: [],
+    psk_key_exchange_modes: [],
+    early_data: false,
+    session_ticket_length: null,
+    length,
+  };
+}
+
+/** Copy what the extensions say into the top-level fields (first occurrence of a type wins). */
+function applyExtensions(h: ClientHelloJson, exts: ExtensionJson[]): void {
+  const done = new Set<number>();
+  for (const e of exts) {
+    h.extensions.push(e.type);
+    h.extension_details.push(e);
+    if (done.has(e.type) || e.value === undefined) continue;
+    done.add(e.type);
+    const v = e.value;
+    switch (e.type) {
+      case EXT.server_name: {
+        const names = (v as { names?: { type: number; name: string }[] }).names;
+        const host = names?.find((n) => n.type === 0);
+        if (host) h.server_name = host.name;
+        break;
+      }
+      case EXT.alpn: h.alpn = v as string[]; break;
+      case EXT.supported_versions: h.supported_versions = v as number[]; break;
+      case EXT.supported_groups: h.supported_groups = v as number[]; break;
+      case EXT.ec_point_formats: h.ec_point_formats = v as number[]; break;
+      case EXT.signature_algorithms: h.signature_algorithms = v as number[]; break;
+      case EXT.signature_algorithms_cert: h.signature_algorithms_cert = v as number[]; break;
+      case EXT.key_share: case EXT.key_share_old:
+        if (h.key_shares.length === 0) h.key_shares = v as KeyShareJson[];
+        break;
+      case EXT.psk_key_exchange_modes: h.psk_key_exchange_modes = v as number[]; break;
+      case EXT.pre_shared_key: h.pre_shared_key = v as { identities: number; binders: number }; break;
+      case EXT.early_data: h.early_data = true; break;
+      case EXT.session_ticket: h.session_ticket_length = (v as { length: number }).length; break;
+      case EXT.encrypted_client_hello: h.ech = v as EchJson; break;
+    }
+  }
+}
+
+/**
+ * Decode a ClientHello body (the bytes after the 4-byte handshake header).
+ * On a framing error the fields read so far are returned with a
+ * `malformed_client_hello` problem.
+ */
+export function decodeClientHello(body: Uint8Array, recordVersion?: number): Decoded<ClientHelloJson> {
+  const h = emptyClientHello(body.length);
+  if (recordVersion !== undefined) h.record_version = recordVersion;
+  const problems: Problem[] = [];
+  const r = new Reader(body);
+  try {
+    h.version = r.u16('legacy_version');
+    h.version_name = versionName(h.version);
+    h.random = toHex(r.bytes(32, 'random'));
+    const sid = r.vec(1, 'legacy_session_id');
+    if (sid.remaining > 32) problems.push({ code: 'session_id_too_long', detail: `${sid.remaining} bytes` });
+    h.session_id = toHex(sid.bytes(sid.remaining));
+    const cs = r.vec(2, 'cipher_suites');
+    if (cs.remaining % 2 !== 0) problems.push({ code: 'odd_cipher_suites_length' });
+    while (cs.remaining >= 2) {
+      const s = cs.u16();
+      h.cipher_suites.push(s);
+      h.cipher_suite_names.push(cipherSuiteName(s));
+    }
+    const cm = r.vec(1, 'legacy_compression_methods');
+    while (cm.remaining > 0) h.compression_methods.push(cm.u8());
+    // Extensions are optional before TLS 1.3 (RFC 5246 7.4.1.2: "may be followed by")
+    if (r.remaining > 0) {
+      const exts = readExtensions(r, 'client_hello', problems);
+      applyExtensions(h, exts);
+      if (r.remaining > 0) problems.push({ code: 'trailing_data', detail: `${r.remaining} bytes after client_hello extensions` });
+    }
+  } catch (e) {
+    if (!(e instanceof Truncated)) throw e;
+    problems.push({ code: 'malformed_client_hello', detail: `truncated at ${e.what} (offset ${r.pos} of ${body.length})` });
+  }
+  return { value: h, problems };
+}
+
+/**
+ * Decode an SSLv2 CLIENT-HELLO message (starting at msg_type, after the
+ * 2-byte record header). RFC 5246 E.2 / RFC 6101 E.1:
+ *   msg_type(1)=1, version(2), cipher_spec_length(2), session_id_length(2),
+ *   challenge_length(2), cipher_specs[3*n], session_id, challenge.
+ * Cipher specs are 3 bytes. Choice (as tshark shows them): a spec whose first
+ * byte is 0 is a TLS suite and is kept as its 16-bit value; others (SSLv2
+ * kinds such as 0x010080 SSL2_RC4_128_WITH_MD5) are kept as 24-bit values.
+ * `random` is the challenge right-justified in 32 bytes (RFC 5246 E.2).
+ * `version` is the hello's version field (0x0002 for pure SSLv2, 0x0300+ when
+ * the client can speak SSL 3.0/TLS); record_version is 2.
+ */
+export function decodeSslv2ClientHello(msg: Uint8Array): Decoded<ClientHelloJson> {
+  const h = emptyClientHello(msg.length);
+  h.sslv2 = true;
+  h.record_version = 2;
+  const problems: Problem[] = [];
+  const r = new Reader(msg);
+  try {
+    r.u8('msg_type');
+    h.version = r.u16('version');
+    h.version_name = versionName(h.version);
+    const csLen = r.u16('cipher_spec_length');
+    const sidLen = r.u16('session_id_length');
+    const chLen = r.u16('challenge_length');
+    if (csLen % 3 !== 0) problems.push({ code: 'malformed_client_hello', detail: 'SSLv2 cipher_spec_length not a multiple of 3' });
+    const cs = new Reader(r.bytes(csLen, 'cipher_specs'));
+    while (cs.remaining >= 3) {
+      const a = cs.u8();
+      const b = cs.u16();
+      const v = a === 0 ? b : a * 0x10000 + b;
+      h.cipher_suites.push(v);
+      h.cipher_suite_names.push(cipherSuiteName(v));
+    }
+    h.session_id = toHex(r.bytes(sidLen, 'session_id'));
+    const challenge = r.bytes(chLen, 'challenge');
+    const c = challenge.length > 32 ? challenge.subarray(challenge.length - 32) : challenge;
+    h.random = '00'.repeat(32 - c.length) + toHex(c);
+    h.compression_methods = [0];
+  } catch (e) {
+    if (!(e instanceof Truncated)) throw e;
+    problems.push({ code: 'malformed_client_hello', detail: `SSLv2 CLIENT-HELLO truncated at ${e.what}` });
+  }
+  return { value: h, problems };
+}

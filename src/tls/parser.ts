@@ -1,0 +1,522 @@
+/**
+ * The TLS record and handshake layer for one direction of a stream.
+ *
+ * Input: in-order bytes starting at a record boundary. Records (RFC 8446 5.1,
+ * RFC 5246 6.2.1) are walked with a 5-byte header; application data and
+ * encrypted records are counted from the header and never copied. Plaintext
+ * handshake, alert, change_cipher_spec and heartbeat records are taken as a
+ * view when the whole record is in one chunk, otherwise buffered (at most
+ * 2^14 + 2048 bytes, RFC 5246 6.2.3). Handshake messages (RFC 8446 4) are
+ * reassembled across records up to `maxHandshakeMessage`; larger ones are
+ * skipped with an anomaly.
+ *
+ * Encryption state: a direction becomes encrypted after its own
+ * ChangeCipherSpec (RFC 5246 7.1), after its own TLS 1.3 ServerHello
+ * (RFC 8446 2: everything after ServerHello is encrypted), or when
+ * `setEncrypted()` is called. The TLS 1.3 middlebox-compatibility CCS
+ * (RFC 8446 D.4) does not switch a direction that negotiated or retried
+ * TLS 1.3; for a client that offered TLS 1.3 the CCS is ambiguous (it may
+ * precede a second, plaintext ClientHello after a HelloRetryRequest), so the
+ * next handshake record is plaintext only if it frames exactly as a
+ * ClientHello, and 2-byte alerts stay plaintext.
+ *
+ * SSLv2 (RFC 6101 appendix E, RFC 5246 appendix E.2): when the first record
+ * has a 2-byte header (high bit set), the direction accepts SSLv2 records:
+ * CLIENT-HELLO becomes a `client_hello` handshake event (sslv2: true), other
+ * plaintext SSLv2 messages an `sslv2` event; every SSLv2 record also gives a
+ * `record` event with the pseudo content type 128 and version 2.
+ *
+ * After a violation (bad content type, version or length) or a gap, a
+ * 'stopped' event and an anomaly are emitted and nothing else follows.
+ * In countOnly mode only 'record' events are emitted.
+ */
+import { isTls13Version } from '../registry/index.js';
+import type { Anomaly } from '../core/types.js';
+import { decodeClientHello, decodeSslv2ClientHello } from './client_hello.js';
+import { decodeCertificate, decodeCertificateStatus, decodeNewSessionTicket, decodeServerKeyExchange } from './messages.js';
+import type { Problem } from './reader.js';
+import { decodeServerHello } from './server_hello.js';
+import {
+  CT_ALERT, CT_APPLICATION_DATA, CT_CHANGE_CIPHER_SPEC, CT_HANDSHAKE, CT_HEARTBEAT,
+  type At, type HandshakeBody, type TlsDirectionParser, type TlsEvent, type TlsParserOptions,
+} from './types.js';
+
+/** Largest TLSPlaintext fragment (RFC 8446 5.1). */
+export const MAX_PLAINTEXT = 1 << 14;
+/** Largest TLSCiphertext fragment accepted (RFC 5246 6.2.3: 2^14 + 2048). */
+export const MAX_RECORD = (1 << 14) + 2048;
+/** Pseudo content type of SSLv2-format records in 'record' events. */
+export const CT_SSLV2 = 128;
+export const DEFAULT_MAX_HANDSHAKE_MESSAGE = 256 * 1024;
+
+const SSLV2_CLIENT_HELLO = 1;
+const SSLV2_CLIENT_MASTER_KEY = 2;
+const SSLV2_SERVER_HELLO = 4;
+
+export function createTlsDirectionParser(sink: (e: TlsEvent) => void, opts?: TlsParserOptions): TlsDirectionParser {
+  return new DirectionParser(sink, opts?.maxHandshakeMessage ?? DEFAULT_MAX_HANDSHAKE_MESSAGE);
+}
+
+class DirectionParser implements TlsDirectionParser {
+  stopped = false;
+  private countOnlyMode = false;
+  private encrypted = false;
+  private ccsAmbiguous = false;
+  private at: At = { ts: { sec: 0, nsec: 0 }, packetIndex: -1 };
+  private reported = new Set<string>();
+
+  // record header
+  private hdr = new Uint8Array(5);
+  private hdrFill = 0;
+  private hdrNeed = 5;
+  private records = 0;
+  private sslv2Mode = false;
+  private sslv2Encrypted = false;
+
+  // current record body
+  private inBody = false;
+  private recType = 0;
+  private recVersion = 0;
+  private recLen = 0;
+  private recRemaining = 0;
+  private recBuffered = false;
+  private recBuf: Uint8Array | null = null;
+  private recFill = 0;
+
+  // handshake reassembly
+  private hsBuf: Uint8Array | null = null;
+  private hsFill = 0;
+  private hsVersion = 0;
+  private hsSkip = 0;
+
+  // negotiation state (this direction's own messages)
+  private cipherSuite: number | undefined;
+  private tls13 = false;
+  private sawHrr = false;
+  private offered13 = false;
+
+  constructor(
+    private readonly sink: (e: TlsEvent) => void,
+    private readonly maxHs: number,
+  ) {}
+
+  push(chunk: Uint8Array, at: At): void {
+    if (this.stopped) return;
+    this.at = at;
+    const n = chunk.length;
+    let i = 0;
+    while (i < n && !this.stopped) {
+      if (this.inBody) {
+        const take = Math.min(this.recRemaining, n - i);
+        if (this.recBuffered) {
+          if (this.recFill === 0 && take === this.recLen) {
+            this.inBody = false;
+            i += take;
+            this.recRemaining = 0;
+            this.processRecord(chunk.subarray(i - take, i));
+            continue;
+          }
+          this.recBuf!.set(chunk.subarray(i, i + take), this.recFill);
+          this.recFill += take;
+        }
+        i += take;
+        this.recRemaining -= take;
+        if (this.recRemaining === 0) {
+          this.inBody = false;
+          if (this.recBuffered) this.processRecord(this.recBuf!.subarray(0, this.recLen));
+        }
+        continue;
+      }
+      // header
+      if (this.hdrFill === 0) {
+        const b0 = chunk[i]!;
+        this.hdrNeed = 5;
+        if (this.records === 0 || this.sslv2Mode) {
+          if (b0 & 0x80) this.hdrNeed = 2;
+          else if (this.sslv2Mode && (b0 < 20 || b0 > 24)) this.hdrNeed = 3;
+        }
+      }
+      const take = Math.min(this.hdrNeed - this.hdrFill, n - i);
+      for (let k = 0; k < take; k++) this.hdr[this.hdrFill++] = chunk[i + k]!;
+      i += take;
+      if (this.hdrFill === this.hdrNeed) {
+        this.hdrFill = 0;
+        if (this.hdrNeed === 5) this.onTlsHeader();
+        else this.onSslv2Header();
+      }
+    }
+  }
+
+  gap(bytes: number, at: At): void {
+    if (this.stopped) return;
+    this.at = at;
+    this.stop('gap', `${bytes} bytes lost`);
+  }
+
+  setEncrypted(): void {
+    if (this.stopped) return;
+    this.encrypted = true;
+    this.ccsAmbiguous = false;
+    this.dropPartialHandshake();
+  }
+
+  countOnly(): void {
+    this.countOnlyMode = true;
+    this.hsBuf = null;
+    this.hsFill = 0;
+    this.hsSkip = 0;
+    if (this.inBody && this.recBuffered) {
+      this.recBuffered = false;
+    }
+    this.recBuf = null;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  private emit(e: TlsEvent): void {
+    try {
+      this.sink(e);
+    } catch {
+      // a throwing sink must not break the parser's invariants; nothing to do
+    }
+  }
+
+  private anomaly(code: string, detail?: string): void {
+    if (this.reported.has(code)) return;
+    this.reported.add(code);
+    const a: Anomaly = { code, layer: 'tls', packetIndex: this.at.packetIndex };
+    if (detail !== undefined) a.detail = detail;
+    this.emit({ kind: 'anomaly', anomaly: a });
+  }
+
+  private problems(ps: Problem[]): void {
+    for (const p of ps) this.anomaly(p.code, p.detail);
+  }
+
+  private stop(code: string, detail: string): void {
+    this.anomaly(code, detail);
+    this.stopped = true;
+    this.emit({ kind: 'stopped', reason: code, at: this.at });
+    this.hsBuf = null;
+    this.recBuf = null;
+  }
+
+  // ---------------------------------------------------------------- records
+
+  private beginBody(buffered: boolean): void {
+    this.recRemaining = this.recLen;
+    this.recBuffered = buffered && !this.countOnlyMode;
+    this.recFill = 0;
+    if (this.recBuffered && (this.recBuf === null || this.recBuf.length < this.recLen)) {
+      this.recBuf = new Uint8Array(Math.max(this.recLen, 512));
+    }
+    if (this.recLen === 0) {
+      if (this.recBuffered) this.processRecord(new Uint8Array(0));
+      return;
+    }
+    this.inBody = true;
+  }
+
+  private onTlsHeader(): void {
+    const h = this.hdr;
+    const ct = h[0]!;
+    const version = (h[1]! << 8) | h[2]!;
+    const len = (h[3]! << 8) | h[4]!;
+    if (ct < CT_CHANGE_CIPHER_SPEC || ct > CT_HEARTBEAT) {
+      this.stop('invalid_content_type', `content type ${ct}`);
+      return;
+    }
+    if (h[1] !== 3 || h[2]! > 4) {
+      this.stop('invalid_record_version', `record version 0x${version.toString(16).padStart(4, '0')}`);
+      return;
+    }
+    if (len > MAX_RECORD) {
+      this.stop('record_too_long', `record length ${len}`);
+      return;
+    }
+    this.records++;
+    this.recType = ct;
+    this.recVersion = version;
+    this.recLen = len;
+    this.emit({ kind: 'record', contentType: ct, version, length: len, at: this.at });
+    if (this.countOnlyMode) return this.beginBody(false);
+
+    if (ct !== CT_HANDSHAKE && (this.hsFill > 0 || this.hsSkip > 0)) {
+      this.anomaly('handshake_fragment_interleaved', `content type ${ct} inside a fragmented handshake message`);
+    }
+    switch (ct) {
+      case CT_APPLICATION_DATA:
+        this.emit({ kind: 'application_data', length: len, at: this.at });
+        return this.beginBody(false);
+      case CT_HANDSHAKE:
+        if (this.encrypted) {
+          this.emit({ kind: 'encrypted_handshake', length: len, at: this.at });
+          return this.beginBody(false);
+        }
+        break;
+      case CT_ALERT:
+        if (this.encrypted) {
+          this.emit({ kind: 'alert', level: null, description: null, encrypted: true, at: this.at });
+          return this.beginBody(false);
+        }
+        break;
+      case CT_HEARTBEAT:
+        if (this.encrypted || this.ccsAmbiguous) {
+          this.emit({ kind: 'heartbeat', length: len, messageType: null, payloadLength: null, encrypted: true, at: this.at });
+          return this.beginBody(false);
+        }
+        break;
+    }
+    if (len === 0 && ct !== CT_HEARTBEAT) {
+      this.anomaly('empty_record', `zero-length record of content type ${ct}`);
+      return this.beginBody(false);
+    }
+    if (len > MAX_PLAINTEXT) this.anomaly('plaintext_record_too_long', `content type ${ct}, length ${len}`);
+    this.beginBody(true);
+  }
+
+  private onSslv2Header(): void {
+    const h = this.hdr;
+    const len = this.hdrNeed === 2 ? ((h[0]! & 0x7f) << 8) | h[1]! : ((h[0]! & 0x3f) << 8) | h[1]!;
+    if (this.records === 0) {
+      if (len < 1) {
+        this.stop('invalid_content_type', 'empty SSLv2 record');
+        return;
+      }
+    }
+    this.records++;
+    this.recType = CT_SSLV2;
+    this.recVersion = 2;
+    this.recLen = len;
+    this.emit({ kind: 'record', contentType: CT_SSLV2, version: 2, length: len, at: this.at });
+    if (!this.sslv2Mode) {
+      this.sslv2Mode = true;
+      this.anomaly('sslv2_record', 'SSLv2 record format');
+    }
+    const plaintext = this.hdrNeed === 2 && !this.sslv2Encrypted && !this.countOnlyMode;
+    this.beginBody(plaintext);
+  }
+
+  private processRecord(body: Uint8Array): void {
+    if (this.stopped || this.countOnlyMode) return;
+    switch (this.recType) {
+      case CT_HANDSHAKE:
+        return this.onHandshakeRecord(body);
+      case CT_ALERT:
+        return this.onAlert(body);
+      case CT_CHANGE_CIPHER_SPEC:
+        return this.onCcs(body);
+      case CT_HEARTBEAT:
+        return this.onHeartbeat(body);
+      case CT_SSLV2:
+        return this.onSslv2(body);
+    }
+  }
+
+  /** Alert (RFC 8446 6, RFC 5246 7.2): level(1) description(1). */
+  private onAlert(body: Uint8Array): void {
+    if (body.length % 2 !== 0) {
+      this.anomaly('malformed_alert', `alert record of ${body.length} bytes`);
+      this.emit({ kind: 'alert', level: null, description: null, encrypted: true, at: this.at });
+      return;
+    }
+    if (this.ccsAmbiguous && body.length !== 2) {
+      this.emit({ kind: 'alert', level: null, description: null, encrypted: true, at: this.at });
+      return;
+    }
+    for (let k = 0; k + 1 < body.length; k += 2) {
+      this.emit({ kind: 'alert', level: body[k]!, description: body[k + 1]!, encrypted: false, at: this.at });
+    }
+  }
+
+  /** ChangeCipherSpec (RFC 5246 7.1; RFC 8446 5 and D.4 for the compatibility CCS). */
+  private onCcs(body: Uint8Array): void {
+    if (body.length !== 1 || body[0] !== 1) {
+      this.anomaly('malformed_change_cipher_spec', `${body.length} bytes`);
+    }
+    this.emit({ kind: 'change_cipher_spec', at: this.at });
+    if (this.tls13 || this.sawHrr || this.encrypted) return;
+    this.dropPartialHandshake();
+    if (this.offered13) this.ccsAmbiguous = true;
+    else this.encrypted = true;
+  }
+
+  /** Heartbeat (RFC 6520 4): type(1), payload_length(2), payload, padding (>= 16). */
+  private onHeartbeat(body: Uint8Array): void {
+    if (body.length < 3) {
+      this.emit({ kind: 'heartbeat', length: body.length, messageType: body.length > 0 ? body[0]! : null, payloadLength: null, encrypted: false, at: this.at });
+      this.anomaly('malformed_heartbeat', `heartbeat record of ${body.length} bytes`);
+      return;
+    }
+    const payloadLength = (body[1]! << 8) | body[2]!;
+    this.emit({ kind: 'heartbeat', length: body.length, messageType: body[0]!, payloadLength, encrypted: false, at: this.at });
+    if (payloadLength + 3 + 16 > body.length) {
+      this.anomaly('heartbeat_length_mismatch', `payload_length ${payloadLength} in a ${body.length}-byte record`);
+    }
+  }
+
+  private onSslv2(body: Uint8Array): void {
+    const t = body[0];
+    if (t === undefined) return;
+    if (t === SSLV2_CLIENT_HELLO) {
+      const d = decodeSslv2ClientHello(body);
+      this.emit({ kind: 'handshake', msgType: 1, length: body.length, body: { type: 'client_hello', hello: d.value }, recordVersion: 2, at: this.at });
+      this.problems(d.problems);
+      return;
+    }
+    if (this.records === 1 && t !== SSLV2_SERVER_HELLO) {
+      this.stop('invalid_content_type', `SSLv2 record starting with message type ${t}`);
+      return;
+    }
+    this.emit({ kind: 'sslv2', msgType: t, length: body.length, at: this.at });
+    if (t === SSLV2_CLIENT_MASTER_KEY || t === SSLV2_SERVER_HELLO) this.sslv2Encrypted = true;
+  }
+
+  // ---------------------------------------------------------------- handshake
+
+  private dropPartialHandshake(): void {
+    if (this.hsFill > 0) this.anomaly('handshake_incomplete_at_key_change', `${this.hsFill} bytes of a handshake message dropped`);
+    this.hsFill = 0;
+    this.hsSkip = 0;
+  }
+
+  private onHandshakeRecord(data: Uint8Array): void {
+    if (this.encrypted) {
+      this.emit({ kind: 'encrypted_handshake', length: data.length, at: this.at });
+      return;
+    }
+    if (this.ccsAmbiguous) {
+      // plaintext only if it frames as a complete ClientHello (RFC 8446 D.4, second ClientHello after HRR)
+      const len = data.length >= 4 ? (data[1]! << 16) | (data[2]! << 8) | data[3]! : -1;
+      if (this.hsFill === 0 && data[0] === 1 && len >= 38 && len + 4 <= data.length) {
+        this.ccsAmbiguous = false;
+      } else {
+        this.encrypted = true;
+        this.ccsAmbiguous = false;
+        this.emit({ kind: 'encrypted_handshake', length: data.length, at: this.at });
+        return;
+      }
+    }
+    const version = this.recVersion;
+    let p = 0;
+    const n = data.length;
+    while (p < n && !this.stopped) {
+      if (this.encrypted) {
+        this.anomaly('handshake_incomplete_at_key_change', `${n - p} bytes after a key change in the same record`);
+        return;
+      }
+      if (this.hsSkip > 0) {
+        const k = Math.min(this.hsSkip, n - p);
+        p += k;
+        this.hsSkip -= k;
+        continue;
+      }
+      if (this.hsFill === 0 && n - p >= 4) {
+        const len = (data[p + 1]! << 16) | (data[p + 2]! << 8) | data[p + 3]!;
+        if (len > this.maxHs) {
+          this.anomaly('handshake_message_too_long', `type ${data[p]}, ${len} bytes`);
+          this.hsSkip = len + 4;
+          continue;
+        }
+        if (n - p >= 4 + len) {
+          this.message(data[p]!, data.subarray(p + 4, p + 4 + len), version);
+          p += 4 + len;
+          continue;
+        }
+      }
+      if (this.hsFill === 0) this.hsVersion = version;
+      // partial message: accumulate
+      if (this.hsFill < 4) {
+        if (this.hsBuf === null) this.hsBuf = new Uint8Array(4096);
+        const k = Math.min(4 - this.hsFill, n - p);
+        this.hsBuf.set(data.subarray(p, p + k), this.hsFill);
+        this.hsFill += k;
+        p += k;
+        if (this.hsFill < 4) continue;
+        const len = (this.hsBuf[1]! << 16) | (this.hsBuf[2]! << 8) | this.hsBuf[3]!;
+        if (len > this.maxHs) {
+          this.anomaly('handshake_message_too_long', `type ${this.hsBuf[0]}, ${len} bytes`);
+          this.hsSkip = len;
+          this.hsFill = 0;
+          continue;
+        }
+        if (this.hsBuf.length < 4 + len) {
+          const b = new Uint8Array(4 + len);
+          b.set(this.hsBuf.subarray(0, 4));
+          this.hsBuf = b;
+        }
+      }
+      const buf = this.hsBuf!;
+      const len = (buf[1]! << 16) | (buf[2]! << 8) | buf[3]!;
+      const k = Math.min(4 + len - this.hsFill, n - p);
+      buf.set(data.subarray(p, p + k), this.hsFill);
+      this.hsFill += k;
+      p += k;
+      if (this.hsFill === 4 + len) {
+        this.hsFill = 0;
+        this.message(buf[0]!, buf.subarray(4, 4 + len), this.hsVersion);
+        if (this.hsBuf !== null && this.hsBuf.length > 65536) this.hsBuf = null; // do not keep a large buffer
+      }
+    }
+  }
+
+  /** Decode one complete handshake message and emit it. */
+  private message(msgType: number, body: Uint8Array, recordVersion: number): void {
+    let out: HandshakeBody;
+    let problems: Problem[] = [];
+    switch (msgType) {
+      case 1: {
+        const d = decodeClientHello(body, recordVersion);
+        if (d.value.supported_versions.some(isTls13Version)) this.offered13 = true;
+        out = { type: 'client_hello', hello: d.value };
+        problems = d.problems;
+        break;
+      }
+      case 2: {
+        const d = decodeServerHello(body);
+        const h = d.value;
+        out = { type: 'server_hello', hello: h };
+        problems = d.problems;
+        if (h.hello_retry_request) this.sawHrr = true;
+        else {
+          this.cipherSuite = h.cipher_suite;
+          if (isTls13Version(h.selected_version ?? h.version)) this.tls13 = true;
+        }
+        break;
+      }
+      case 11: {
+        const d = decodeCertificate(body);
+        out = d.value;
+        problems = d.problems;
+        break;
+      }
+      case 22: {
+        const d = decodeCertificateStatus(body);
+        out = d.value;
+        problems = d.problems;
+        break;
+      }
+      case 12: {
+        const d = decodeServerKeyExchange(body, this.cipherSuite);
+        out = d.value;
+        problems = d.problems;
+        break;
+      }
+      case 4: {
+        const d = decodeNewSessionTicket(body);
+        out = d.value;
+        problems = d.problems;
+        break;
+      }
+      case 13: out = { type: 'certificate_request', length: body.length }; break;
+      case 14: out = { type: 'server_hello_done' }; break;
+      case 15: out = { type: 'certificate_verify', length: body.length }; break;
+      case 16: out = { type: 'client_key_exchange', length: body.length }; break;
+      default: out = { type: 'other', msgType, length: body.length };
+    }
+    this.emit({ kind: 'handshake', msgType, length: body.length, body: out, recordVersion, at: this.at });
+    this.problems(problems);
+    // RFC 8446 2: after a TLS 1.3 ServerHello, the server's records are encrypted.
+    if (msgType === 2 && this.tls13 && !this.encrypted) this.encrypted = true;
+  }
+}

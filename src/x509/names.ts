@@ -1,0 +1,227 @@
+/** OID -> name tables and RFC 4514 distinguished-name strings. */
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Name } from '@peculiar/asn1-x509';
+
+/** Attribute type short names (RFC 4514 section 3 plus the usual OpenSSL ones). */
+const ATTR_NAMES: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.6': 'C',
+  '2.5.4.9': 'STREET',
+  '0.9.2342.19200300.100.1.25': 'DC',
+  '0.9.2342.19200300.100.1.1': 'UID',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.4': 'SN',
+  '2.5.4.42': 'GN',
+  '2.5.4.12': 'title',
+  '2.5.4.43': 'initials',
+  '2.5.4.44': 'generationQualifier',
+  '2.5.4.46': 'dnQualifier',
+  '2.5.4.65': 'pseudonym',
+  '2.5.4.15': 'businessCategory',
+  '2.5.4.17': 'postalCode',
+  '2.5.4.97': 'organizationIdentifier',
+  '1.2.840.113549.1.9.1': 'emailAddress',
+  '1.3.6.1.4.1.311.60.2.1.1': 'jurisdictionL',
+  '1.3.6.1.4.1.311.60.2.1.2': 'jurisdictionST',
+  '1.3.6.1.4.1.311.60.2.1.3': 'jurisdictionC',
+};
+
+export const CN_OID = '2.5.4.3';
+
+export const SIG_ALG_NAMES: Record<string, string> = {
+  '1.2.840.113549.1.1.2': 'md2WithRSAEncryption',
+  '1.2.840.113549.1.1.3': 'md4WithRSAEncryption',
+  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
+  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.3.14.3.2.29': 'sha1WithRSA',
+  '1.2.840.113549.1.1.10': 'rsassaPss',
+  '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
+  '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
+  '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
+  '1.2.840.113549.1.1.14': 'sha224WithRSAEncryption',
+  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
+  '1.2.840.10045.4.3.1': 'ecdsa-with-SHA224',
+  '1.2.840.10045.4.3.2': 'ecdsa-with-SHA256',
+  '1.2.840.10045.4.3.3': 'ecdsa-with-SHA384',
+  '1.2.840.10045.4.3.4': 'ecdsa-with-SHA512',
+  '1.2.840.10040.4.3': 'dsaWithSHA1',
+  '2.16.840.1.101.3.4.3.1': 'dsa_with_SHA224',
+  '2.16.840.1.101.3.4.3.2': 'dsa_with_SHA256',
+  '1.3.101.112': 'ED25519',
+  '1.3.101.113': 'ED448',
+  '2.16.840.1.101.3.4.3.17': 'ML-DSA-44',
+  '2.16.840.1.101.3.4.3.18': 'ML-DSA-65',
+  '2.16.840.1.101.3.4.3.19': 'ML-DSA-87',
+  '1.2.156.10197.1.501': 'SM2-with-SM3',
+};
+
+/** SubjectPublicKeyInfo algorithm OID -> public_key.type */
+export const KEY_TYPES: Record<string, string> = {
+  '1.2.840.113549.1.1.1': 'rsa',
+  '1.2.840.113549.1.1.10': 'rsa-pss',
+  '1.2.840.10045.2.1': 'ec',
+  '1.3.101.112': 'ed25519',
+  '1.3.101.113': 'ed448',
+  '1.3.101.110': 'x25519',
+  '1.3.101.111': 'x448',
+  '1.2.840.10040.4.1': 'dsa',
+  '1.2.840.10046.2.1': 'dh',
+  '2.16.840.1.101.3.4.3.17': 'ml-dsa-44',
+  '2.16.840.1.101.3.4.3.18': 'ml-dsa-65',
+  '2.16.840.1.101.3.4.3.19': 'ml-dsa-87',
+};
+
+/** Named curve OID -> [name, bits] */
+export const CURVES_BY_OID: Record<string, [string, number]> = {
+  '1.2.840.10045.3.1.7': ['P-256', 256],
+  '1.3.132.0.34': ['P-384', 384],
+  '1.3.132.0.35': ['P-521', 521],
+  '1.3.132.0.33': ['P-224', 224],
+  '1.2.840.10045.3.1.1': ['P-192', 192],
+  '1.3.132.0.10': ['secp256k1', 256],
+  '1.3.36.3.3.2.8.1.1.7': ['brainpoolP256r1', 256],
+  '1.3.36.3.3.2.8.1.1.11': ['brainpoolP384r1', 384],
+  '1.3.36.3.3.2.8.1.1.13': ['brainpoolP512r1', 512],
+  '1.2.156.10197.1.301': ['SM2', 256],
+};
+
+/** node's namedCurve (OpenSSL short names) -> [name, bits] */
+export const CURVES_BY_NODE_NAME: Record<string, [string, number]> = {
+  prime256v1: ['P-256', 256],
+  secp384r1: ['P-384', 384],
+  secp521r1: ['P-521', 521],
+  secp224r1: ['P-224', 224],
+  prime192v1: ['P-192', 192],
+  secp256k1: ['secp256k1', 256],
+  brainpoolP256r1: ['brainpoolP256r1', 256],
+  brainpoolP384r1: ['brainpoolP384r1', 384],
+  brainpoolP512r1: ['brainpoolP512r1', 512],
+  SM2: ['SM2', 256],
+};
+
+export const EKU_NAMES: Record<string, string> = {
+  '2.5.29.37.0': 'anyExtendedKeyUsage',
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.5': 'ipsecEndSystem',
+  '1.3.6.1.5.5.7.3.6': 'ipsecTunnel',
+  '1.3.6.1.5.5.7.3.7': 'ipsecUser',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+  '1.3.6.1.5.5.7.3.17': 'ipsecIKE',
+  '1.3.6.1.4.1.311.10.3.3': 'msSGC',
+  '2.16.840.1.113730.4.1': 'nsSGC',
+  '1.3.6.1.4.1.311.10.3.4': 'msEFS',
+  '1.3.6.1.4.1.311.20.2.2': 'msSmartcardLogin',
+};
+
+/** KeyUsage bit i (RFC 5280 4.2.1.3) -> name */
+export const KEY_USAGE_NAMES = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+];
+
+/** RFC 4514 section 2.4 escaping of an attribute value string. */
+export function escapeRdnValue(v: string): string {
+  let out = '';
+  for (const ch of v) {
+    if (ch === '\\' || ch === '"' || ch === '+' || ch === ',' || ch === ';' || ch === '<' || ch === '>') {
+      out += '\\' + ch;
+    } else if (ch === '\u0000') {
+      out += '\\00';
+    } else {
+      out += ch;
+    }
+  }
+  if (out.startsWith(' ') || out.startsWith('#')) out = '\\' + out;
+  if (out.length > 1 && out.endsWith(' ') && !out.endsWith('\\ ')) out = out.slice(0, -1) + '\\ ';
+  return out;
+}
+
+type Atv = { type: string; value: { anyValue?: ArrayBuffer | undefined; toString(): string } };
+
+function atvValue(atv: Atv): string {
+  const av = atv.value;
+  if (av.anyValue) return '#' + Buffer.from(av.anyValue).toString('hex');
+  return escapeRdnValue(av.toString());
+}
+
+/** Raw (unescaped) string value of an attribute, null when not a string type. */
+export function atvString(atv: Atv): string | null {
+  if (atv.value.anyValue) return null;
+  try {
+    return atv.value.toString();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * RFC 4514 string of a parsed Name: RDNs last-to-first (most specific first),
+ * multi-valued RDNs joined with '+'; unknown attribute types as dotted OIDs.
+ */
+export function nameToRfc4514(name: ArrayLike<ArrayLike<Atv>>): string {
+  const rdns: string[] = [];
+  for (let i = name.length - 1; i >= 0; i--) {
+    const rdn = name[i]!;
+    const parts: string[] = [];
+    for (let j = 0; j < rdn.length; j++) {
+      const atv = rdn[j]!;
+      const t = ATTR_NAMES[atv.type] ?? atv.type;
+      let v: string;
+      try {
+        v = atvValue(atv);
+      } catch {
+        v = '#';
+      }
+      // RFC 4514: values of types without a short name are given as #hex of the BER
+      parts.push(`${t}=${v}`);
+    }
+    rdns.push(parts.join('+'));
+  }
+  return rdns.join(',');
+}
+
+/** The last CN in DER order (as the FoxIO ja4 tool reports), null when none. */
+export function lastCn(name: ArrayLike<ArrayLike<Atv>>): string | null {
+  let cn: string | null = null;
+  for (let i = 0; i < name.length; i++) {
+    const rdn = name[i]!;
+    for (let j = 0; j < rdn.length; j++) {
+      const atv = rdn[j]!;
+      if (atv.type === CN_OID) {
+        const s = atvString(atv);
+        if (s !== null) cn = s;
+      }
+    }
+  }
+  return cn;
+}
+
+/** Parses a DER Name and returns its RFC 4514 string, or null. */
+export function derNameToRfc4514(der: Uint8Array): string | null {
+  try {
+    const n = AsnConvert.parse(der, Name);
+    return nameToRfc4514(n);
+  } catch {
+    return null;
+  }
+}
+
+/** Loose comparison key for names (RFC 5280 7.1 is case-insensitive with space folding). */
+export function nameKey(s: string): string {
+  return s.toLowerCase().replace(/\s+/g, ' ');
+}

@@ -1,0 +1,60 @@
+/** End-to-end: the real binary, as a user runs it. */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, FIXTURES, cli } from './helpers.js';
+
+const pkg = JSON.parse(readFileSync(join(FIXTURES, '..', 'package.json'), 'utf8')) as { version: string };
+const tmp = mkdtempSync(join(tmpdir(), 'tlsscope-cli-'));
+
+describe('tlsscope CLI', () => {
+  it('--version prints the package version', () => {
+    const r = cli(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  for (const cmd of ['list', 'export', 'flows', 'diagnose']) {
+    it(`${cmd} --help exits 0 and documents the capture argument`, () => {
+      const r = cli([cmd, '--help']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('capture');
+    });
+  }
+
+  it('exits 2 with a one-line usage error without a command', () => {
+    const r = cli([]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tlsscope: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on an unknown option or a bad --format', () => {
+    expect(cli(['export', join(FIXTURES, 'demo.pcapng'), '--bogus']).status).toBe(2);
+    expect(cli(['export', join(FIXTURES, 'demo.pcapng'), '--format', 'xml']).status).toBe(2);
+  });
+
+  it('exits 1 with file and offset when the file does not exist', () => {
+    const r = cli(['export', join(tmp, 'missing.pcap')]);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('missing.pcap');
+    expect(lines[0]).toMatch(/offset 0/);
+  });
+
+  it('exits 1 with a one-line error when the file is not a capture', () => {
+    const f = join(tmp, 'not-a-capture.pcap');
+    writeFileSync(f, 'this is plain text, not a capture file\n');
+    const r = cli(['flows', f]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('not-a-capture.pcap');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('bin/tlsscope.js stays tiny', () => {
+    expect(readFileSync(BIN, 'utf8').split('\n').length).toBeLessThan(15);
+  });
+});
