@@ -83,6 +83,22 @@ export function isServerTlsStart(b: Uint8Array, o: number): boolean {
 }
 
 /**
+ * A ServerHello record start (RFC 8446 4.1.3): handshake record, version
+ * 0x0300-0x0304, first message server_hello with a 3.x legacy version. Used to
+ * find TLS from the server side when the ClientHello was not captured.
+ */
+export function isServerHelloStart(b: Uint8Array, o: number): boolean {
+  const n = b.length - o;
+  if (n < 11) return false;
+  if (b[o] !== 22 || b[o + 1] !== 3 || (b[o + 2] as number) > 4) return false;
+  const len = ((b[o + 3] as number) << 8) | (b[o + 4] as number);
+  if (len < 42 || len > MAX_RECORD || b[o + 5] !== 2) return false;
+  const hlen = ((b[o + 6] as number) << 16) | ((b[o + 7] as number) << 8) | (b[o + 8] as number);
+  if (hlen < 38) return false;
+  return b[o + 9] === 3 || b[o + 9] === 0x7f;
+}
+
+/**
  * A plausible TLS record header at `o` (any content type 20-24, version
  * 0x0300-0x0304, length within limits), used to pick up a stream captured
  * mid-flight. `strict` additionally requires the next header (when present in

@@ -56,7 +56,7 @@ export function finalizeSession(s: Session, raw: RawParts, opts: FinalizeOptions
     const j = ja3(ch);
     ch.ja3 = j.ja3;
     ch.ja3_full = j.ja3_full;
-    const j4 = ja4(ch, s.transport === 'udp' ? 'quic' : 'tcp');
+    const j4 = ja4(ch, s.protocol === 'dtls' ? 'dtls' : s.protocol === 'quic' ? 'quic' : 'tcp', { alpnRule: 'ja4-0.18' });
     ch.ja4 = j4.ja4;
     ch.ja4_r = j4.ja4_r;
     ch.ja4_o = j4.ja4_o;

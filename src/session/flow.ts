@@ -12,7 +12,7 @@ import { diffMs } from '../core/time.js';
 import type { EndReason, FlowInfo, StreamConsumer } from '../reassembly/types.js';
 import { createTlsDirectionParser } from '../tls/parser.js';
 import type { At, TlsDirectionParser, TlsEvent } from '../tls/types.js';
-import { classifyPrefix, isClientHelloStart, isRecordHeader, isServerTlsStart, scan } from './detect.js';
+import { classifyPrefix, isClientHelloStart, isRecordHeader, isServerHelloStart, isServerTlsStart, scan } from './detect.js';
 import { HandshakeAssembler, round3, type Side } from './handshake.js';
 import { TCP_RST } from '../decode/types.js';
 
@@ -86,6 +86,11 @@ export class TlsFlowConsumer implements StreamConsumer {
       this.startServer(dir, chunk, new Uint8Array(0), at);
       return;
     }
+    // the client's ClientHello was lost but the server's TLS was found: pick the client up at a record boundary
+    if (this.clientDir === dir && d.len === 0 && (afterGap || firstChunk) && isRecordHeader(chunk, 0, true)) {
+      this.startServer(dir, chunk, new Uint8Array(0), at);
+      return;
+    }
     // mid-stream pickup: the capture began inside a TLS stream, or resumes after a gap
     if (d.len === 0 && this.clientDir === undefined && (afterGap || (firstChunk && this.flow.midstream)) && isRecordHeader(chunk, 0, true)) {
       this.startMidstream(dir, chunk, at);
@@ -116,6 +121,12 @@ export class TlsFlowConsumer implements StreamConsumer {
       const o = scan(view, from, isClientHelloStart);
       if (o >= 0) {
         this.startClient(dir, view.subarray(o), view.slice(0, o), at);
+        return;
+      }
+      // no ClientHello (lost or before the capture) but a ServerHello: this side is the server
+      const so = scan(view, from, isServerHelloStart);
+      if (so >= 0) {
+        this.startFromServer(dir, view.subarray(so), view.slice(0, so), at);
         return;
       }
     } else if (dir !== this.clientDir) {
@@ -189,6 +200,23 @@ export class TlsFlowConsumer implements StreamConsumer {
       other.len = 0;
       other.scanned = 0;
     }
+  }
+
+  private startFromServer(dir: Dir, bytes: Uint8Array, prefix: Uint8Array, at: At): void {
+    const clientDir = (1 - dir) as Dir;
+    this.clientDir = clientDir;
+    this.flow.setClient(clientDir);
+    this.midstreamPickup = true;
+    const c = this.dirs[clientDir];
+    const serverPort = (dir === 0 ? this.flow.a : this.flow.b).port;
+    const cp = c.buf.slice(0, c.len);
+    if (cp.length > 0 || prefix.length > 0) this.prefixInfo = classifyPrefix(cp, prefix, serverPort);
+    this.hs = this.newHandshake();
+    // the client is picked up at its next record boundary
+    c.buf = new Uint8Array(0);
+    c.len = 0;
+    c.scanned = 0;
+    this.startServer(dir, bytes, prefix, at);
   }
 
   private startServer(dir: Dir, bytes: Uint8Array, prefix: Uint8Array, at: At): void {

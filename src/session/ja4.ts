@@ -29,7 +29,9 @@
  *   alphanumeric they are used as is; otherwise (spec rule) the first and last
  *   characters of the hex form of the whole value (0xba 0xad -> 'bd'). The
  *   reference tool v0.18 instead replaces each non-ASCII character with '9'
- *   (it gives '99' for 0xba 0xad): pass `{ alpnRule: 'ja4-0.18' }` to get that.
+ *   (it gives '99' for 0xba 0xad): pass `{ alpnRule: 'ja4-0.18' }` to get that
+ *   for values holding non-ASCII bytes (tlsscope's default, so its JA4 equals
+ *   the tool's, which fingerprint databases are built with).
  *   ALPN strings are turned back into bytes as Latin-1 when every code unit is
  *   <= 0xff, else as UTF-8, so a decoder that keeps bytes as Latin-1 gets exact
  *   results.
@@ -122,7 +124,9 @@ function isAlnumByte(b: number): boolean {
 /** The two ALPN characters of part a. */
 export function ja4Alpn(first: string | undefined, rule: 'spec' | 'ja4-0.18' = 'spec'): string {
   if (first === undefined || first === '') return '00';
-  if (rule === 'ja4-0.18') {
+  // the reference tool differs from the spec only for non-ASCII values; ASCII follows the spec
+  // eslint-disable-next-line no-control-regex
+  if (rule === 'ja4-0.18' && /[^\x00-\x7f]/.test(first)) {
     const chars = Array.from(first);
     const f = chars[0] as string;
     const l = chars[chars.length - 1] as string;

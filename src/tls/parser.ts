@@ -255,7 +255,10 @@ class DirectionParser implements TlsDirectionParser {
         }
         break;
       case CT_ALERT:
-        if (this.encrypted) {
+        // A protected alert is never 2 bytes long (every record protection adds a MAC or AEAD tag),
+        // and in TLS 1.3 protected records travel as type 23: a 2-byte alert is plaintext even after
+        // the switch (seen from NSS and OpenSSL TLS 1.3 clients rejecting a certificate).
+        if (this.encrypted && len !== 2) {
           this.emit({ kind: 'alert', level: null, description: null, encrypted: true, at: this.at });
           return this.beginBody(false);
         }

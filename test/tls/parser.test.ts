@@ -74,10 +74,16 @@ describe('record layer', () => {
       record(22, 0x0303, RFC8448_SH),
       record(20, 0x0303, Uint8Array.of(1)),
       record(23, 0x0303, new Uint8Array(50)),
-      record(21, 0x0303, Uint8Array.of(2, 40)),
+      record(21, 0x0303, new Uint8Array(24)),
     ));
     expect(kinds(events)).toEqual(['record', 'handshake', 'record', 'change_cipher_spec', 'record', 'application_data', 'record', 'alert']);
     expect(events.at(-1)).toMatchObject({ kind: 'alert', encrypted: true });
+  });
+
+  it('a 2-byte alert stays plaintext after the switch to encryption (no protection is 2 bytes long)', () => {
+    // NSS (tls13draft16-ff52.a01.pcap, frame 8) and OpenSSL TLS 1.3 clients send unknown_ca in the clear
+    const { events } = run(cat(record(22, 0x0303, RFC8448_SH), record(21, 0x0303, Uint8Array.of(2, 48))));
+    expect(events.at(-1)).toMatchObject({ kind: 'alert', level: 2, description: 48, encrypted: false });
   });
 
   it('TLS 1.3: data after the ServerHello in the same record is an anomaly', () => {
@@ -106,7 +112,7 @@ describe('record layer', () => {
   it('setEncrypted() makes later records encrypted', () => {
     const r = run(record(22, 0x0303, RFC8448_CH));
     r.parser.setEncrypted();
-    r.parser.push(record(21, 0x0303, Uint8Array.of(1, 0)), { ts: { sec: 0, nsec: 0 }, packetIndex: 9 });
+    r.parser.push(record(21, 0x0303, new Uint8Array(26)), { ts: { sec: 0, nsec: 0 }, packetIndex: 9 });
     r.parser.push(record(22, 0x0303, new Uint8Array(40)), { ts: { sec: 0, nsec: 0 }, packetIndex: 9 });
     expect(kinds(r.events).slice(-4)).toEqual(['record', 'alert', 'record', 'encrypted_handshake']);
     expect(r.events.find((e) => e.kind === 'alert')).toMatchObject({ encrypted: true });
