@@ -269,5 +269,7 @@ export interface Session {
     server_hello_seen: boolean;
     closed_by: 'fin' | 'rst' | 'idle' | 'eof' | null;
     reset_by: 'client' | 'server' | null;
+    /** Who sent the first FIN, if anyone. */
+    fin_by: 'client' | 'server' | null;
   };
 }

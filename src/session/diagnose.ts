@@ -82,7 +82,7 @@ export const CAUSE_PRECEDENCE: readonly FindingCode[] = [
   'client_cert_missing',
   'client_cert_rejected',
   'alpn_mismatch',
-  'tls13_client_rejected_server',
+  'tls13_client_rejected_cert',
   'reset_during_handshake',
   'handshake_failed',
 ];

@@ -25,7 +25,7 @@
  * TLS 1.3 failures hide their alert: the session builder marks a client's
  * alert-sized first encrypted record as an alert with `encrypted` and
  * `inferred`; after the server's encrypted flight that gives
- * `tls13_client_rejected_server` (inferred) rather than `handshake_failed`.
+ * `tls13_client_rejected_cert` (inferred) rather than `handshake_failed`.
  */
 import type { AlertJson, CertificateJson, ClientHelloJson, FindingJson, Session } from '../core/model.js';
 import type { Severity } from '../core/types.js';
@@ -60,7 +60,7 @@ export const FINDING_CODES = {
   client_cert_missing: { severity: 'high', category: 'failure', description: 'The server asked for a client certificate, the client sent none, and the server ended the handshake.' },
   client_cert_rejected: { severity: 'high', category: 'failure', description: 'The client sent a certificate and the server rejected it with a certificate alert.' },
   alpn_mismatch: { severity: 'high', category: 'failure', description: 'No application protocol in common (alert no_application_protocol, or the server picked a protocol the client did not offer).' },
-  tls13_client_rejected_server: { severity: 'high', category: 'failure', description: 'TLS 1.3: after the server\'s encrypted flight the client sent one alert-sized encrypted record and closed, without Finished or data: the client most likely rejected the server certificate. Inferred.' },
+  tls13_client_rejected_cert: { severity: 'high', category: 'failure', description: 'TLS 1.3: after the server\'s encrypted flight the client sent one alert-sized encrypted record and closed, without Finished or data: the client most likely rejected the server certificate. Inferred.' },
   reset_during_handshake: { severity: 'high', category: 'failure', description: 'The TCP connection was reset before the handshake completed.' },
   handshake_failed: { severity: 'high', category: 'failure', description: 'The handshake ended with a fatal alert (which one, from whom, after which message).' },
   // weaknesses
@@ -457,7 +457,11 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
     const a40 = serverFatal.find((a) => a.description === 40 || a.description === 47);
     const a71 = fatalWith([71], 'server');
     const groups = ch.supported_groups.filter((g) => !isGrease(g));
-    const uncommonGroupsOnly = groups.length > 0 && !groups.some((g) => COMMON_GROUPS.has(g));
+    // RFC 8446 9.1: a TLS 1.3 server MUST implement TLS_AES_128_GCM_SHA256 and secp256r1 (x25519 SHOULD);
+    // a TLS 1.3 ClientHello offering that suite but neither group points at the groups, not the ciphers
+    const offers13 = ch.supported_versions.includes(0x0304);
+    const mandatory13 = offers13 && ch.cipher_suites.includes(0x1301) && !groups.includes(23) && !groups.includes(29);
+    const uncommonGroupsOnly = groups.length > 0 && (mandatory13 || !groups.some((g) => COMMON_GROUPS.has(g)));
     if (a40 && uncommonGroupsOnly) {
       add(
         'no_shared_group',
@@ -660,10 +664,12 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
     const serverFlight = s.steps.some((x) => x.from === 'server' && x.step !== 'server_hello' && x.step !== 'change_cipher_spec' && !x.step.includes('alert')) || s.counts.server.application_data_records > 0;
     const alertSized = c.application_data_records === 1 && c.application_data_bytes > 0 && c.application_data_bytes <= 32;
     const clientFinished = s.steps.some((x) => x.from === 'client' && x.step === 'finished');
-    if (serverFlight && !clientFinished && (encAlert || alertSized) && (closedHard || encAlert)) {
+    // node's TLS client sends no alert at all: it closes right after the server's flight
+    const silentClose = c.application_data_records === 0 && !encAlert && (s.flags.fin_by === 'client' || s.flags.reset_by === 'client');
+    if (serverFlight && !clientFinished && (((encAlert || alertSized) && (closedHard || encAlert)) || silentClose)) {
       add(
-        'tls13_client_rejected_server',
-        `After the server's encrypted TLS 1.3 flight the client sent ${encAlert ? 'an alert-sized encrypted record' : `one alert-sized encrypted record (${c.application_data_bytes} bytes)`} instead of its Finished${s.flags.closed_by || s.flags.reset_by ? ' and closed the connection' : ''}: the client most likely rejected the server certificate of ${target} (untrusted CA, expired, or wrong name). The alert itself is encrypted; check the certificate and the client's trust store.`,
+        'tls13_client_rejected_cert',
+        `After the server's encrypted TLS 1.3 flight the client sent ${silentClose ? 'nothing' : encAlert ? 'an alert-sized encrypted record' : `one alert-sized encrypted record (${c.application_data_bytes} bytes)`} instead of its Finished${s.flags.closed_by || s.flags.reset_by ? ' and closed the connection' : ''}: the client most likely rejected the server certificate of ${target} (untrusted CA, expired, or wrong name). The alert itself is encrypted; check the certificate and the client's trust store.`,
         { alert_after: encAlert?.after ?? null, closed_by: s.flags.closed_by, reset_by: s.flags.reset_by },
         { inferred: true },
       );

@@ -14,7 +14,7 @@ import { createTlsDirectionParser } from '../tls/parser.js';
 import type { At, TlsDirectionParser, TlsEvent } from '../tls/types.js';
 import { classifyPrefix, isClientHelloStart, isRecordHeader, isServerHelloStart, isServerTlsStart, scan } from './detect.js';
 import { HandshakeAssembler, round3, type Side } from './handshake.js';
-import { TCP_RST } from '../decode/types.js';
+import { TCP_FIN, TCP_RST } from '../decode/types.js';
 
 /** Bytes of plaintext kept per direction while looking for TLS (STARTTLS banners, proxy requests). */
 export const DETECT_LIMIT = 64 * 1024;
@@ -49,6 +49,7 @@ export class TlsFlowConsumer implements StreamConsumer {
   private gapSeen = false;
   private midstreamPickup = false;
   private resetBy: Side | null = null;
+  private finBy: Side | null = null;
   private closedBy: Session['flags']['closed_by'] = null;
   private chSegmentsCounting = false;
   private lastTs: Ts | undefined;
@@ -296,19 +297,27 @@ export class TlsFlowConsumer implements StreamConsumer {
     }
   }
 
-  control(dir: Dir, flags: number, _ts: Ts, _packetIndex: number): void {
-    if ((flags & TCP_RST) !== 0 && this.resetBy === null) {
-      this.resetBy = this.clientDir === undefined ? (this.flow.clientIsA === undefined ? null : ((dir === 0) === this.flow.clientIsA ? 'client' : 'server')) : this.side(dir);
-      if (this.resetBy === null) this.resetBy = dir === 0 ? 'client' : 'server';
-    }
+  /** The side that sent in direction `dir`, using what is known of the roles so far. */
+  private sideOf(dir: Dir): Side {
+    if (this.clientDir !== undefined) return this.side(dir);
+    const clientIsA = this.flow.clientIsA ?? guessClientIsA(this.flow);
+    return (dir === 0) === clientIsA ? 'client' : 'server';
+  }
+
+  control(dir: Dir, flags: number, ts: Ts, _packetIndex: number): void {
+    this.lastTs = ts;
+    if ((flags & TCP_RST) !== 0 && this.resetBy === null) this.resetBy = this.sideOf(dir);
+    if ((flags & TCP_FIN) !== 0 && this.finBy === null) this.finBy = this.sideOf(dir);
   }
 
   end(reason: EndReason, ts: Ts): void {
     if (this.ended) return;
     this.ended = true;
     this.lastTs = ts;
-    if (reason === 'rst' || reason === 'fin' || reason === 'idle' || reason === 'eof') this.closedBy = reason;
-    else this.closedBy = 'fin';
+    // what the packets showed wins over how the reassembler retired the flow
+    if (this.resetBy !== null) this.closedBy = 'rst';
+    else if (this.finBy !== null) this.closedBy = 'fin';
+    else this.closedBy = reason === 'reused' ? 'fin' : reason;
     if (this.hs) {
       if (this.clientDir !== undefined && this.hs.serverPlaintext === undefined) this.noteServerPlaintext();
       this.flush(true);
@@ -338,7 +347,9 @@ export class TlsFlowConsumer implements StreamConsumer {
         server_hello_seen: hs.sh !== undefined || hs.hrr !== undefined,
         closed_by: final ? this.closedBy : null,
         reset_by: final ? this.resetBy : null,
+        fin_by: final ? this.finBy : null,
       },
+      lastTs: final ? f.lastTs : undefined,
     });
     // flow-level anomalies belong to every session of the flow
     for (const a of f.anomalies) {

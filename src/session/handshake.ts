@@ -341,10 +341,13 @@ export class HandshakeAssembler {
     flags: Session['flags'];
     tcpRttMs: number | null;
     fallbackTs: Ts;
+    /** Last packet of the stream, when this is its last handshake. */
+    lastTs?: Ts | undefined;
   }): Session {
     const c = this.ctx;
     const first = this.firstTs ?? end.fallbackTs;
-    const last = this.lastTs ?? first;
+    let last = this.lastTs ?? first;
+    if (end.lastTs && (end.lastTs.sec > last.sec || (end.lastTs.sec === last.sec && end.lastTs.nsec > last.nsec))) last = end.lastTs;
     const ch = this.ch;
     const sh = this.sh;
     const version = sh ? (sh.selected_version ?? sh.version) : null;

@@ -247,7 +247,7 @@ describe('computeFindings', () => {
     expect(get(fs, 'post_quantum_key_exchange').message).toContain('offered');
   });
 
-  it('tls13_client_rejected_server from an inferred encrypted client alert after the server flight', () => {
+  it('tls13_client_rejected_cert from an inferred encrypted client alert after the server flight', () => {
     const s = makeSession({
       version: 0x0304,
       server_hello: makeServerHello({ version: 0x0303, selected_version: 0x0304, cipher_suite: 0x1301, cipher_suite_name: 'TLS_AES_128_GCM_SHA256' }),
@@ -262,7 +262,7 @@ describe('computeFindings', () => {
       flags: { ...makeSession().flags, closed_by: 'fin' },
     });
     const fs = run(s);
-    const f = get(fs, 'tls13_client_rejected_server');
+    const f = get(fs, 'tls13_client_rejected_cert');
     expect(f.inferred).toBe(true);
     expect(f.message).toContain('rejected the server certificate');
     expect(codes(fs)).not.toContain('handshake_failed');

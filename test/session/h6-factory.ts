@@ -178,6 +178,7 @@ export function makeSession(over: Partial<Session> = {}): Session {
       server_hello_seen: true,
       closed_by: 'fin',
       reset_by: null,
+      fin_by: null,
     },
     ...over,
   };
