@@ -17,6 +17,7 @@ import { summarizeCertificate } from '../x509/summary.js';
 import { diagnose, renderDiagnoseText, maxSeverity } from '../session/diagnose.js';
 
 const VERSION = '0.1.0';
+const STDIN_TOKEN = '\u0001stdin';
 
 class UsageError extends Error {}
 
@@ -60,7 +61,8 @@ function loadCa(file: string | undefined): CertificateJson[] | undefined {
 }
 
 function baseOpts(argv: { ca?: string | undefined; 'pcap-impl'?: string | undefined; capture: string }): AnalyzeOptions {
-  const o: AnalyzeOptions = { name: argv.capture };
+  if (argv.capture === STDIN_TOKEN) argv.capture = '-';
+  const o: AnalyzeOptions = { name: argv.capture === '-' ? '(stdin)' : argv.capture };
   const ca = loadCa(argv.ca);
   if (ca) o.extraCAs = ca;
   const impl = argv['pcap-impl'];
@@ -144,7 +146,8 @@ export async function main(args: string[]): Promise<void> {
   let pending: (() => Promise<void>) | undefined;
   const capturePos = (y: ReturnType<typeof yargs>) =>
     y.positional('capture', { type: 'string', describe: 'pcap, pcapng or gzip-compressed capture; - for standard input', demandOption: true });
-  const parser = yargs(args)
+  // yargs reads a lone '-' as a flag; carry it through as a token and map it back to standard input
+  const parser = yargs(args.map((a) => (a === '-' ? STDIN_TOKEN : a)))
     .scriptName('tlsscope')
     .usage('$0 <command> CAPTURE [options]\n\nPassive TLS handshake analyzer: sessions, fingerprints and diagnoses from a capture.')
     .command('list <capture>', 'one line per TLS session (time, client -> server, SNI, version, cipher, ALPN, status)', (y) =>

@@ -262,7 +262,10 @@ function pathCheck(certs: CertificateJson[], ders: Uint8Array[], extraCAs: Certi
         break;
       }
       if (next < 0) {
-        incomplete = true;
+        // The leaf's issuer is missing: an intermediate was not sent. When the chain already reached
+        // a CA certificate, what is missing is most likely a root that is not in the trust store
+        // (a private CA): that is "untrusted", not "incomplete".
+        incomplete = !(cur > 0 && c.basic_constraints?.ca === true);
         missingIssuer = c.issuer ?? null;
         break;
       }
