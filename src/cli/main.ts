@@ -1,142 +1,18 @@
 /**
  * tlsscope command line (yargs). Exit status: 0 success, 1 bad or unreadable
  * input, 2 usage error, 3 `diagnose --fail-on` threshold reached.
- * Only this module turns problems into exit codes and one-line messages.
+ * Only the CLI turns problems into exit codes and one-line messages.
+ * Command implementations are imported lazily (fast --help/--version).
  */
-import { createWriteStream, readFileSync } from 'node:fs';
-import type { Writable } from 'node:stream';
 import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { CaptureError } from '../core/types.js';
-import type { CertificateJson, Session } from '../core/model.js';
-import { analyze, type AnalyzeOptions } from '../analyze.js';
-import { renderFlowsText, renderListLine, listHeader } from './render.js';
-import { SCHEMA_VERSION } from '../core/model.js';
-import { readCaBundle } from '../x509/pem.js';
-import { summarizeCertificate } from '../x509/summary.js';
-import { diagnose, renderDiagnoseText, maxSeverity } from '../session/diagnose.js';
 
 const VERSION = '0.1.0';
 const STDIN_TOKEN = '\u0001stdin';
 
 class UsageError extends Error {}
 
-function fail(msg: string, code: number): never {
-  process.stderr.write(`tlsscope: ${msg}\n`);
-  process.exit(code);
-}
-
-/** Writes to stdout or a file, waiting on backpressure. */
-class Out {
-  private readonly w: Writable;
-  private readonly isFile: boolean;
-  constructor(file: string | undefined) {
-    this.isFile = !!file && file !== '-';
-    this.w = this.isFile ? createWriteStream(file as string) : process.stdout;
-    this.w.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(0);
-      fail(`${this.isFile ? file : 'stdout'}: ${e.message}`, 1);
-    });
-  }
-  write(s: string): void {
-    this.w.write(s);
-  }
-  async close(): Promise<void> {
-    if (this.isFile) await new Promise<void>((res) => this.w.end(res));
-    else await new Promise<void>((res) => (this.w.write('', () => res())));
-  }
-}
-
-function loadCa(file: string | undefined): CertificateJson[] | undefined {
-  if (!file) return undefined;
-  let text: Buffer;
-  try {
-    text = readFileSync(file);
-  } catch (e) {
-    throw new CaptureError(file, 0, `cannot read CA bundle: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const ders = readCaBundle(text.toString('latin1'));
-  if (ders.length === 0) throw new CaptureError(file, 0, 'no certificate found in CA bundle (PEM or DER expected)');
-  return ders.map((d) => summarizeCertificate(d));
-}
-
-function baseOpts(argv: { ca?: string | undefined; 'pcap-impl'?: string | undefined; capture: string }): AnalyzeOptions {
-  if (argv.capture === STDIN_TOKEN) argv.capture = '-';
-  const o: AnalyzeOptions = { name: argv.capture === '-' ? '(stdin)' : argv.capture };
-  const ca = loadCa(argv.ca);
-  if (ca) o.extraCAs = ca;
-  const impl = argv['pcap-impl'];
-  if (impl === 'tlsscope' || impl === 'pcap-parser' || impl === 'auto') o.pcapImpl = impl;
-  return o;
-}
-
-function warn(warnings: { code: string; offset: number; message: string }[], capture: string): void {
-  for (const w of warnings) process.stderr.write(`tlsscope: warning: ${capture}: offset ${w.offset}: ${w.message}\n`);
-}
-
-async function cmdExport(argv: { capture: string; format: string; output?: string | undefined; ca?: string | undefined; 'pcap-impl'?: string | undefined }): Promise<number> {
-  const out = new Out(argv.output);
-  const nd = argv.format === 'ndjson';
-  let n = 0;
-  const opts = baseOpts(argv);
-  opts.keepSessions = false;
-  opts.onSession = (s: Session) => {
-    if (nd) out.write(JSON.stringify(s) + '\n');
-    else out.write((n === 0 ? '[\n' : ',\n') + JSON.stringify(s));
-    n++;
-  };
-  const r = await analyze(argv.capture, opts);
-  if (!nd) out.write(n === 0 ? '[]\n' : '\n]\n');
-  await out.close();
-  warn(r.warnings, argv.capture);
-  return 0;
-}
-
-async function cmdFlows(argv: { capture: string; format: string; 'pcap-impl'?: string | undefined }): Promise<number> {
-  const opts = baseOpts(argv);
-  opts.tls = false;
-  opts.flows = true;
-  const r = await analyze(argv.capture, opts);
-  const out = new Out(undefined);
-  if (argv.format === 'json') out.write(JSON.stringify(r.flows, null, 1) + '\n');
-  else out.write(renderFlowsText(r.flows));
-  await out.close();
-  warn(r.warnings, argv.capture);
-  return 0;
-}
-
-async function cmdList(argv: { capture: string; ca?: string | undefined; header: boolean; 'pcap-impl'?: string | undefined }): Promise<number> {
-  const out = new Out(undefined);
-  const opts = baseOpts(argv);
-  const r = await analyze(argv.capture, opts);
-  if (argv.header) out.write(listHeader() + '\n');
-  for (const s of r.sessions) out.write(renderListLine(s) + '\n');
-  await out.close();
-  warn(r.warnings, argv.capture);
-  return 0;
-}
-
-const SEVERITIES = ['info', 'low', 'medium', 'high'] as const;
-
-async function cmdDiagnose(argv: { capture: string; format: string; 'fail-on'?: string | undefined; ca?: string | undefined; 'pcap-impl'?: string | undefined }): Promise<number> {
-  const opts = baseOpts(argv);
-  const r = await analyze(argv.capture, opts);
-  const report = diagnose(r.sessions, {
-    captureStart: r.firstTs ? new Date(r.firstTs.sec * 1000) : null,
-    captureEnd: r.lastTs ? new Date(r.lastTs.sec * 1000) : null,
-  });
-  const out = new Out(undefined);
-  if (argv.format === 'json') out.write(JSON.stringify({ schema_version: SCHEMA_VERSION, capture: argv.capture, ...report }, null, 1) + '\n');
-  else out.write(renderDiagnoseText(report));
-  await out.close();
-  warn(r.warnings, argv.capture);
-  const threshold = argv['fail-on'];
-  if (threshold) {
-    const worst = maxSeverity(r.sessions);
-    if (worst !== null && SEVERITIES.indexOf(worst) >= SEVERITIES.indexOf(threshold as (typeof SEVERITIES)[number])) return 3;
-  }
-  return 0;
-}
+const commands = () => import('./commands.js');
 
 export async function main(args: string[]): Promise<void> {
   let code = 0;
@@ -154,22 +30,22 @@ export async function main(args: string[]): Promise<void> {
       capturePos(y)
         .option('ca', { type: 'string', describe: 'extra trusted CA certificates (PEM bundle or DER)' })
         .option('header', { type: 'boolean', default: true, describe: 'print a header line (--no-header for pipes)' }),
-    (argv) => { pending = run(() => cmdList(argv as never)); })
+    (argv) => { pending = run(async () => (await commands()).cmdList(argv as never)); })
     .command('export <capture>', 'export every TLS session as JSON (array) or NDJSON (one per line, streamed)', (y) =>
       capturePos(y)
         .option('format', { choices: ['json', 'ndjson'], default: 'json', describe: 'output format' })
         .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of standard output' })
         .option('ca', { type: 'string', describe: 'extra trusted CA certificates (PEM bundle or DER)' }),
-    (argv) => { pending = run(() => cmdExport(argv as never)); })
+    (argv) => { pending = run(async () => (await commands()).cmdExport(argv as never)); })
     .command('flows <capture>', 'one row per TCP/UDP conversation: endpoints, packets, bytes, gaps, anomalies', (y) =>
       capturePos(y).option('format', { choices: ['text', 'json'], default: 'text', describe: 'output format' }),
-    (argv) => { pending = run(() => cmdFlows(argv as never)); })
+    (argv) => { pending = run(async () => (await commands()).cmdFlows(argv as never)); })
     .command('diagnose <capture>', 'why handshakes failed, weaknesses, slowest handshakes, expiring certificates', (y) =>
       capturePos(y)
         .option('format', { choices: ['text', 'json'], default: 'text', describe: 'output format' })
         .option('fail-on', { choices: ['info', 'low', 'medium', 'high'], describe: 'exit 3 when a finding of this severity or worse exists' })
         .option('ca', { type: 'string', describe: 'extra trusted CA certificates (PEM bundle or DER)' }),
-    (argv) => { pending = run(() => cmdDiagnose(argv as never)); })
+    (argv) => { pending = run(async () => (await commands()).cmdDiagnose(argv as never)); })
     .option('pcap-impl', { choices: ['auto', 'tlsscope', 'pcap-parser'], default: 'auto', describe: 'classic pcap reader implementation', hidden: true })
     .demandCommand(1, 'a command is required: list, export, flows or diagnose')
     .strict()

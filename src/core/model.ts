@@ -154,6 +154,27 @@ export interface CertificateJson {
   parse_error?: string;
 }
 
+/** The server chain judged as a whole (x509 stage). */
+export interface ChainJson {
+  /** Each certificate is signed by the next one. */
+  ordered: boolean;
+  link_errors: { index: number; reason: string }[];
+  /** Chains to a Mozilla root (as shipped with Node) or a --ca certificate. */
+  trusted: boolean;
+  anchor: string | null;
+  self_signed: boolean;
+  /** The leaf's issuer was not sent and is not a known root (missing intermediate). */
+  incomplete: boolean;
+  missing_issuer: string | null;
+  /** SNI against SAN/CN (RFC 6125); null without an SNI. */
+  hostname_matches: boolean | null;
+  /** Per certificate, judged at the capture's own time. */
+  validity_at_capture: ('valid' | 'expired' | 'not_yet_valid' | 'unknown')[];
+  /** Per certificate, judged now (when the analysis ran). */
+  validity_now: ('valid' | 'expired' | 'not_yet_valid' | 'unknown')[];
+  weak: { index: number; what: string }[];
+}
+
 export interface FindingJson {
   code: string;
   severity: Severity;
@@ -244,6 +265,8 @@ export interface Session {
   /** TLS 1.3: the Certificate message is encrypted and cannot be read. */
   certificates_encrypted: boolean;
   client_certificates: CertificateJson[];
+  /** Chain checks of `certificates` (absent when no certificate was seen). */
+  chain?: ChainJson;
   client_certificate_requested: boolean;
   ocsp?: Record<string, unknown>;
   server_key_exchange?: { group?: number; group_name?: string; dh_bits?: number; length: number };

@@ -81,10 +81,34 @@ export function finalizeSession(s: Session, raw: RawParts, opts: FinalizeOptions
       chain = null;
     }
   }
+  if (chain) {
+    const now = opts.now ?? new Date();
+    s.chain = {
+      ordered: chain.ordered,
+      link_errors: chain.linkErrors,
+      trusted: chain.trusted,
+      anchor: chain.anchor,
+      self_signed: chain.selfSigned,
+      incomplete: chain.incomplete,
+      missing_issuer: chain.missingIssuer,
+      hostname_matches: chain.hostnameMatches,
+      validity_at_capture: chain.validity,
+      validity_now: s.certificates.map((c) => validityAt(c, now)),
+      weak: chain.weak,
+    };
+  }
   try {
     s.findings = computeFindings(s, { chain, now: opts.now ?? new Date(), captureTime });
   } catch (e) {
     s.anomalies.push({ code: 'findings_error', layer: 'session', detail: String((e as Error)?.message ?? e) });
   }
   return { session: s, chain };
+}
+
+function validityAt(c: CertificateJson, at: Date): 'valid' | 'expired' | 'not_yet_valid' | 'unknown' {
+  const nb = c.not_before ? Date.parse(c.not_before) : NaN;
+  const na = c.not_after ? Date.parse(c.not_after) : NaN;
+  if (Number.isNaN(nb) || Number.isNaN(na)) return 'unknown';
+  const t = at.getTime();
+  return t < nb ? 'not_yet_valid' : t > na ? 'expired' : 'valid';
 }

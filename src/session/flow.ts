@@ -50,6 +50,8 @@ export class TlsFlowConsumer implements StreamConsumer {
   private midstreamPickup = false;
   private resetBy: Side | null = null;
   private finBy: Side | null = null;
+  private finDirs = 0;
+  private closeQueued = false;
   private closedBy: Session['flags']['closed_by'] = null;
   private chSegmentsCounting = false;
   private lastTs: Ts | undefined;
@@ -307,7 +309,18 @@ export class TlsFlowConsumer implements StreamConsumer {
   control(dir: Dir, flags: number, ts: Ts, _packetIndex: number): void {
     this.lastTs = ts;
     if ((flags & TCP_RST) !== 0 && this.resetBy === null) this.resetBy = this.sideOf(dir);
-    if ((flags & TCP_FIN) !== 0 && this.finBy === null) this.finBy = this.sideOf(dir);
+    if ((flags & TCP_FIN) !== 0) {
+      if (this.finBy === null) this.finBy = this.sideOf(dir);
+      this.finDirs |= 1 << dir;
+    }
+    // The connection is over (reset, or closed both ways): report the session now rather than when
+    // the reassembler retires the flow, so `export --format ndjson` streams sessions as they
+    // complete. Deferred to after the current batch of packets so the data carried by the closing
+    // segments (and, for a reset, the holes the reassembler flushes) is delivered first.
+    if (!this.closeQueued && ((flags & TCP_RST) !== 0 || this.finDirs === 3)) {
+      this.closeQueued = true;
+      queueMicrotask(() => this.end((flags & TCP_RST) !== 0 ? 'rst' : 'fin', this.lastTs ?? ts));
+    }
   }
 
   end(reason: EndReason, ts: Ts): void {
@@ -324,7 +337,9 @@ export class TlsFlowConsumer implements StreamConsumer {
     }
     for (const d of this.dirs) {
       d.buf = new Uint8Array(0);
+      d.len = 0;
       d.parser = undefined;
+      d.mode = 'off';
     }
   }
 

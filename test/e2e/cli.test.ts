@@ -58,3 +58,30 @@ describe('tlsscope CLI', () => {
     expect(readFileSync(BIN, 'utf8').split('\n').length).toBeLessThan(15);
   });
 });
+
+describe('streaming from standard input', () => {
+  it('export - --format ndjson emits a session before the capture is complete', async () => {
+    const { spawn } = await import('node:child_process');
+    const data = readFileSync(join(FIXTURES, 'demo.pcapng'));
+    const child = spawn(process.execPath, [BIN, 'export', '-', '--format', 'ndjson'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    const firstLine = new Promise<string>((resolve) => {
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.includes('\n')) resolve(out);
+      });
+    });
+    // send the first two thirds and keep the pipe open: sessions closed so far must come out
+    child.stdin.write(data.subarray(0, Math.floor(data.length * 2 / 3)));
+    const got = await Promise.race([firstLine, new Promise<string>((r) => setTimeout(() => r(''), 15_000))]);
+    expect(got, 'a session line arrived while stdin was still open').not.toBe('');
+    const first = JSON.parse(got.split('\n')[0]!) as { client_hello?: unknown };
+    expect(first.client_hello).toBeDefined();
+    child.stdin.end(data.subarray(Math.floor(data.length * 2 / 3)));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(0);
+    const all = out.trim().split('\n');
+    const full = cli(['export', join(FIXTURES, 'demo.pcapng'), '--format', 'ndjson']).stdout.trim().split('\n');
+    expect(all.length).toBe(full.length);
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * The command implementations, loaded on demand by main.ts so that
+ * `--help` and `--version` do not pay for the analysis modules.
+ */
+import { createWriteStream, readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { CaptureError } from '../core/types.js';
+import type { CertificateJson, Session } from '../core/model.js';
+import { SCHEMA_VERSION } from '../core/model.js';
+import { analyze, type AnalyzeOptions } from '../analyze.js';
+import { renderFlowsText, renderListLine, listHeader } from './render.js';
+import { readCaBundle } from '../x509/pem.js';
+import { summarizeCertificate } from '../x509/summary.js';
+import { diagnose, renderDiagnoseText, maxSeverity } from '../session/diagnose.js';
+
+export const STDIN_TOKEN = '\u0001stdin';
+
+function fail(msg: string, code: number): never {
+  process.stderr.write(`tlsscope: ${msg}\n`);
+  process.exit(code);
+}
+
+/** Writes to stdout or a file, waiting on backpressure. */
+class Out {
+  private readonly w: Writable;
+  private readonly isFile: boolean;
+  constructor(file: string | undefined) {
+    this.isFile = !!file && file !== '-';
+    this.w = this.isFile ? createWriteStream(file as string) : process.stdout;
+    this.w.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      fail(`${this.isFile ? file : 'stdout'}: ${e.message}`, 1);
+    });
+  }
+  write(s: string): void {
+    this.w.write(s);
+  }
+  async close(): Promise<void> {
+    if (this.isFile) await new Promise<void>((res) => this.w.end(res));
+    else await new Promise<void>((res) => (this.w.write('', () => res())));
+  }
+}
+
+function loadCa(file: string | undefined): CertificateJson[] | undefined {
+  if (!file) return undefined;
+  let text: Buffer;
+  try {
+    text = readFileSync(file);
+  } catch (e) {
+    throw new CaptureError(file, 0, `cannot read CA bundle: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const ders = readCaBundle(text.toString('latin1'));
+  if (ders.length === 0) throw new CaptureError(file, 0, 'no certificate found in CA bundle (PEM or DER expected)');
+  return ders.map((d) => summarizeCertificate(d));
+}
+
+function baseOpts(argv: { ca?: string | undefined; 'pcap-impl'?: string | undefined; capture: string }): AnalyzeOptions {
+  if (argv.capture === STDIN_TOKEN) argv.capture = '-';
+  const o: AnalyzeOptions = { name: argv.capture === '-' ? '(stdin)' : argv.capture };
+  const ca = loadCa(argv.ca);
+  if (ca) o.extraCAs = ca;
+  const impl = argv['pcap-impl'];
+  if (impl === 'tlsscope' || impl === 'pcap-parser' || impl === 'auto') o.pcapImpl = impl;
+  return o;
+}
+
+function warn(warnings: { code: string; offset: number; message: string }[], capture: string): void {
+  for (const w of warnings) process.stderr.write(`tlsscope: warning: ${capture}: offset ${w.offset}: ${w.message}\n`);
+}
+
+export async function cmdExport(argv: { capture: string; format: string; output?: string | undefined; ca?: string | undefined; 'pcap-impl'?: string | undefined }): Promise<number> {
+  const out = new Out(argv.output);
+  const nd = argv.format === 'ndjson';
+  let n = 0;
+  const opts = baseOpts(argv);
+  opts.keepSessions = false;
+  opts.onSession = (s: Session) => {
+    if (nd) out.write(JSON.stringify(s) + '\n');
+    else out.write((n === 0 ? '[\n' : ',\n') + JSON.stringify(s));
+    n++;
+  };
+  const r = await analyze(argv.capture, opts);
+  if (!nd) out.write(n === 0 ? '[]\n' : '\n]\n');
+  await out.close();
+  warn(r.warnings, argv.capture);
+  return 0;
+}
+
+export async function cmdFlows(argv: { capture: string; format: string; 'pcap-impl'?: string | undefined }): Promise<number> {
+  const opts = baseOpts(argv);
+  opts.tls = false;
+  opts.flows = true;
+  const r = await analyze(argv.capture, opts);
+  const out = new Out(undefined);
+  if (argv.format === 'json') out.write(JSON.stringify(r.flows, null, 1) + '\n');
+  else out.write(renderFlowsText(r.flows));
+  await out.close();
+  warn(r.warnings, argv.capture);
+  return 0;
+}
+
+export async function cmdList(argv: { capture: string; ca?: string | undefined; header: boolean; 'pcap-impl'?: string | undefined }): Promise<number> {
+  const out = new Out(undefined);
+  const opts = baseOpts(argv);
+  const r = await analyze(argv.capture, opts);
+  if (argv.header) out.write(listHeader() + '\n');
+  for (const s of r.sessions) out.write(renderListLine(s) + '\n');
+  await out.close();
+  warn(r.warnings, argv.capture);
+  return 0;
+}
+
+const SEVERITIES = ['info', 'low', 'medium', 'high'] as const;
+
+export async function cmdDiagnose(argv: { capture: string; format: string; 'fail-on'?: string | undefined; ca?: string | undefined; 'pcap-impl'?: string | undefined }): Promise<number> {
+  const opts = baseOpts(argv);
+  const r = await analyze(argv.capture, opts);
+  const report = diagnose(r.sessions, {
+    captureStart: r.firstTs ? new Date(r.firstTs.sec * 1000) : null,
+    captureEnd: r.lastTs ? new Date(r.lastTs.sec * 1000) : null,
+  });
+  const out = new Out(undefined);
+  if (argv.format === 'json') out.write(JSON.stringify({ schema_version: SCHEMA_VERSION, capture: argv.capture, ...report }, null, 1) + '\n');
+  else out.write(renderDiagnoseText(report));
+  await out.close();
+  warn(r.warnings, argv.capture);
+  const threshold = argv['fail-on'];
+  if (threshold) {
+    const worst = maxSeverity(r.sessions);
+    if (worst !== null && SEVERITIES.indexOf(worst) >= SEVERITIES.indexOf(threshold as (typeof SEVERITIES)[number])) return 3;
+  }
+  return 0;
+}
+
