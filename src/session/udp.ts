@@ -150,7 +150,7 @@ export class UdpTlsConsumer implements StreamConsumer, UdpHost {
       lastTs: final ? f.lastTs : undefined,
     });
     s.protocol = this.mode === 'quic' ? 'quic' : 'dtls';
-    if (s.protocol === 'quic') s.certificates_encrypted = true;
+    if (s.protocol === 'quic' || s.version === 0xfefc) s.certificates_encrypted = true;
     for (const a of f.anomalies) {
       if (!s.anomalies.some((x) => x.code === a.code)) {
         const o: Session['anomalies'][number] = { code: a.code, layer: a.layer };

@@ -19,7 +19,7 @@ function py(script: string, args: string[]): string {
 describe.skipIf(!HAVE_SHARED)('conformance on ../shared/captures', () => {
   for (const set of ['zeek', 'ja4']) {
     it(`flows: every conversation tshark lists in ${set} is found with the same packet count`, () => {
-      const out = py('compare_flows.py', ['--captures', join(SHARED, set), '--expected', join(SHARED, 'expected', 'conv', set), '--verbose']);
+      const out = py('compare_flows.py', ['--timeout', '180', '--captures', join(SHARED, set), '--expected', join(SHARED, 'expected', 'conv', set), '--verbose']);
       const m = /flows: (\d+)\/(\d+)/.exec(out);
       expect(m, out).not.toBeNull();
       expect(Number(m![1]), out).toBe(Number(m![2]));
@@ -27,7 +27,7 @@ describe.skipIf(!HAVE_SHARED)('conformance on ../shared/captures', () => {
 
     it(`export: at least 99% of fields agree with tshark/ja4 on ${set}, every capture exits 0`, () => {
       const extra = set === 'ja4' ? ['--ja4', join(SHARED, 'expected', 'ja4')] : [];
-      const out = py('compare.py', ['--captures', join(SHARED, set), '--expected', join(SHARED, 'expected', 'tshark', set), ...extra, '--verbose']);
+      const out = py('compare.py', ['--timeout', '180', '--captures', join(SHARED, set), '--expected', join(SHARED, 'expected', 'tshark', set), ...extra, '--verbose']);
       const runs = /runs_cleanly\s+(\d+)\/(\d+)/.exec(out);
       expect(runs, out).not.toBeNull();
       expect(runs![1], out).toBe(runs![2]);
