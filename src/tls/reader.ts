@@ -89,10 +89,29 @@ export function toHex(b: Uint8Array, max = Infinity): string {
   return s;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
-/** Text from the wire (UTF-8, invalid bytes become U+FFFD). Display code must still sanitise it. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/**
+ * Text from the wire: UTF-8 when the bytes are valid UTF-8, otherwise each
+ * byte as one Latin-1 character, so no byte is lost (JA4's ALPN characters and
+ * exact comparisons need the bytes). Display code must still sanitise it.
+ */
 export function wireText(b: Uint8Array): string {
-  return utf8.decode(b);
+  let ascii = true;
+  for (let i = 0; i < b.length; i++) {
+    if (b[i]! >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii && b.length <= 1024) return String.fromCharCode.apply(null, b as unknown as number[]);
+  if (ascii) return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+  try {
+    return utf8.decode(b);
+  } catch {
+    let s = '';
+    for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+    return s;
+  }
 }
 
 /** A problem found while decoding a message: an anomaly code (see anomalies.ts) and detail. */
