@@ -80,8 +80,10 @@ export async function analyze(source: string | Readable, opts: AnalyzeOptions = 
   const decoder = new Decoder({
     segment: (seg: Segment) => reasm.segment(seg),
     anomaly: (a: Anomaly) => {
-      if (!anomalyCodes.has(a.code)) {
-        anomalyCodes.add(a.code);
+      // once per code; an unsupported link type once per interface (the decoder already says it once each)
+      const key = a.code === 'unsupported_link_type' ? `${a.code} ${a.detail ?? ''}` : a.code;
+      if (!anomalyCodes.has(key)) {
+        anomalyCodes.add(key);
         anomalies.push(a);
       }
     },

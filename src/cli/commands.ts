@@ -4,7 +4,7 @@
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { CaptureError } from '../core/types.js';
+import { CaptureError, type Anomaly } from '../core/types.js';
 import type { CertificateJson, Session } from '../core/model.js';
 import { SCHEMA_VERSION } from '../core/model.js';
 import { analyze, type AnalyzeOptions } from '../analyze.js';
@@ -64,8 +64,12 @@ function baseOpts(argv: { ca?: string | undefined; 'pcap-impl'?: string | undefi
   return o;
 }
 
-function warn(warnings: { code: string; offset: number; message: string }[], capture: string): void {
+/** Capture-file warnings, and the decoder's "cannot decode this interface" notices, one line each. */
+function warn(warnings: { code: string; offset: number; message: string }[], capture: string, anomalies: Anomaly[] = []): void {
   for (const w of warnings) process.stderr.write(`tlsscope: warning: ${capture}: offset ${w.offset}: ${w.message}\n`);
+  for (const a of anomalies) {
+    if (a.code === 'unsupported_link_type') process.stderr.write(`tlsscope: warning: ${capture}: ${a.detail ?? a.code} is not supported; its packets were skipped\n`);
+  }
 }
 
 export async function cmdExport(argv: { capture: string; format: string; output?: string | undefined; ca?: string | undefined; 'pcap-impl'?: string | undefined }): Promise<number> {
@@ -82,7 +86,7 @@ export async function cmdExport(argv: { capture: string; format: string; output?
   const r = await analyze(argv.capture, opts);
   if (!nd) out.write(n === 0 ? '[]\n' : '\n]\n');
   await out.close();
-  warn(r.warnings, argv.capture);
+  warn(r.warnings, argv.capture, r.anomalies);
   return 0;
 }
 
@@ -95,7 +99,7 @@ export async function cmdFlows(argv: { capture: string; format: string; 'pcap-im
   if (argv.format === 'json') out.write(JSON.stringify(r.flows, null, 1) + '\n');
   else out.write(renderFlowsText(r.flows));
   await out.close();
-  warn(r.warnings, argv.capture);
+  warn(r.warnings, argv.capture, r.anomalies);
   return 0;
 }
 
@@ -106,7 +110,7 @@ export async function cmdList(argv: { capture: string; ca?: string | undefined; 
   if (argv.header) out.write(listHeader() + '\n');
   for (const s of r.sessions) out.write(renderListLine(s) + '\n');
   await out.close();
-  warn(r.warnings, argv.capture);
+  warn(r.warnings, argv.capture, r.anomalies);
   return 0;
 }
 
@@ -123,7 +127,7 @@ export async function cmdDiagnose(argv: { capture: string; format: string; 'fail
   if (argv.format === 'json') out.write(JSON.stringify({ schema_version: SCHEMA_VERSION, capture: argv.capture, ...report }, null, 1) + '\n');
   else out.write(renderDiagnoseText(report));
   await out.close();
-  warn(r.warnings, argv.capture);
+  warn(r.warnings, argv.capture, r.anomalies);
   const threshold = argv['fail-on'];
   if (threshold) {
     const worst = maxSeverity(r.sessions);

@@ -85,3 +85,63 @@ describe('streaming from standard input', () => {
     expect(all.length).toBe(full.length);
   });
 });
+
+describe('warnings', () => {
+  it('an unsupported link type is reported once per interface, not once per packet', async () => {
+    const { writePcapng } = await import('../../src/capture/writer.js');
+    const f = join(tmp, 'user0.pcapng');
+    const pk = (i: number, ifc: number) => ({ tsSec: 1_700_000_000 + i, tsNsec: 0, data: new Uint8Array(40), interfaceId: ifc });
+    writeFileSync(f, writePcapng([{ interfaces: [{ linkType: 147 }, { linkType: 147 }], packets: [pk(0, 0), pk(1, 0), pk(2, 0), pk(3, 1), pk(4, 1)] }]));
+    const r = cli(['flows', f]);
+    expect(r.status).toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/link type 147 on interface 0/);
+    expect(lines[1]).toMatch(/link type 147 on interface 1/);
+  });
+
+  it('a capture cut mid-record: every whole packet before the cut, a one-line warning, exit 0', () => {
+    const r = cli(['flows', join(FIXTURES, 'truncated-file.pcap'), '--format', 'json']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).length).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/warning: .*truncated-file\.pcap: offset \d+: /);
+  });
+});
+
+describe('diagnose', () => {
+  const diag = join(FIXTURES, 'diagnose.pcapng');
+  it('text report groups failures by server and cause, exit 0 even with failures', () => {
+    const r = cli(['diagnose', diag]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/api\.example\.com/);
+    expect(r.stdout).toMatch(/expired/i);
+  });
+  it('json report carries totals and groups', () => {
+    const r = cli(['diagnose', diag, '--format', 'json']);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(j.schema_version).toBe(1);
+    expect(JSON.stringify(j)).toMatch(/cert_expired/);
+  });
+  it('--fail-on high exits 3 when a high finding exists, 0 on a clean capture', () => {
+    expect(cli(['diagnose', diag, '--fail-on', 'high']).status).toBe(3);
+    expect(cli(['diagnose', join(FIXTURES, 'tls13.pcapng'), '--fail-on', 'high']).status).toBe(0);
+  });
+});
+
+describe('--ca', () => {
+  it('a private CA given with --ca makes its chains trusted', () => {
+    const f = join(FIXTURES, 'tls12-ecdhe.pcap');
+    const without = JSON.parse(cli(['export', f]).stdout) as { chain?: { trusted: boolean }; findings: { code: string }[] }[];
+    expect(without[0]?.chain?.trusted).toBe(false);
+    expect(without[0]?.findings.map((x) => x.code)).toContain('cert_untrusted');
+    const withCa = JSON.parse(cli(['export', f, '--ca', join(FIXTURES, 'certs', 'root-ca.pem')]).stdout) as typeof without;
+    expect(withCa[0]?.chain?.trusted).toBe(true);
+    expect(withCa[0]?.findings.map((x) => x.code)).not.toContain('cert_untrusted');
+  });
+  it('an unreadable --ca file is a one-line error with exit 1', () => {
+    const r = cli(['export', join(FIXTURES, 'tls12-ecdhe.pcap'), '--ca', join(tmp, 'nope.pem')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
