@@ -41,12 +41,16 @@ export function summarize(path: string, top = 25): string {
     return `${cf.functionName || '(anonymous)'} ${file ? `${file}:${cf.lineNumber + 1}` : ''}`.trim();
   };
   const self = new Map<string, number>();
+  const byFile = new Map<string, number>();
   const total = new Map<string, number>();
   let all = 0;
   for (const [id, us] of selfUs) {
     all += us;
     const n = byId.get(id)!;
     self.set(key(n.callFrame), (self.get(key(n.callFrame)) ?? 0) + us);
+    const u = n.callFrame.url;
+    const file = u === '' ? n.callFrame.functionName || '(native)' : u.startsWith('node:') ? 'node: internals' : u.replace(/^.*\/(dist|node_modules)\//, '$1/');
+    byFile.set(file, (byFile.get(file) ?? 0) + us);
     // inclusive: every distinct function on the stack
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
@@ -61,7 +65,7 @@ export function summarize(path: string, top = 25): string {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([k, us]) => `${((us / all) * 100).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
-  return [`total sampled ${(all / 1000).toFixed(0)} ms`, '', 'self time:', ...fmt(self), '', 'inclusive time:', ...fmt(total)].join('\n');
+  return [`total sampled ${(all / 1000).toFixed(0)} ms`, '', 'self time:', ...fmt(self), '', 'self time by file:', ...fmt(byFile), '', 'inclusive time:', ...fmt(total)].join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

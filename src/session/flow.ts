@@ -290,7 +290,6 @@ export class TlsFlowConsumer implements StreamConsumer {
     const d = this.dirs[dir];
     if (d.mode === 'tls') {
       d.parser?.gap(bytes, { ts, packetIndex: -1 });
-      if (this.hs) this.hs.addAnomaly({ code: 'tls_gap', layer: 'tls', detail: `${bytes} bytes missing from the ${this.side(dir)}` });
     } else if (d.mode === 'detect') {
       // plaintext detection restarts after the hole
       d.buf = new Uint8Array(0);

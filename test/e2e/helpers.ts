@@ -20,5 +20,5 @@ export function cli(args: string[], input?: Buffer): SpawnSyncReturns<string> {
 }
 
 export function fixtureFiles(): string[] {
-  return readdirSync(FIXTURES).filter((f) => /\.(pcap|pcapng|gz)$/.test(f)).sort();
+  return readdirSync(FIXTURES).filter((f) => /\.(pcap|pcapng)(\.gz)?$/.test(f)).sort();
 }
