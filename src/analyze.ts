@@ -12,6 +12,7 @@ import type { Segment } from './decode/types.js';
 import { Reassembler } from './reassembly/reassembler.js';
 import type { FlowInfo, StreamConsumer } from './reassembly/types.js';
 import { TlsFlowConsumer } from './session/flow.js';
+import { UdpTlsConsumer } from './session/udp.js';
 import { finalizeSession } from './session/finalize.js';
 import { flowToJson, type FlowJson } from './export/flows.js';
 
@@ -72,7 +73,7 @@ export async function analyze(source: string | Readable, opts: AnalyzeOptions = 
   const reasm = new Reassembler(
     (flow: FlowInfo) => {
       if (!wantTls) return flow.transport === 'tcp' ? NULL_CONSUMER : undefined;
-      if (flow.transport !== 'tcp') return undefined;
+      if (flow.transport === 'udp') return new UdpTlsConsumer(flow, onSession);
       return new TlsFlowConsumer(flow, onSession);
     },
     opts.flows ? { onFlowEnd: (f) => flows.push(flowToJson(f)) } : {},

@@ -11,7 +11,7 @@ ONLY=${1:-.}
 mkdir -p "$OUT"
 [ -f "$CD/root.crt" ] || LAB_CERTS=$CD "$HERE/make-certs.sh" >/dev/null
 LABELS=$OUT/labels.tsv
-[ "$ONLY" = . ] && : > "$LABELS"
+if [ "$ONLY" = . ]; then : > "$LABELS"; else awk -F'\t' -v re="$ONLY" '$1 !~ re' "$LABELS" > "$LABELS.tmp" 2>/dev/null; mv "$LABELS.tmp" "$LABELS"; fi
 PORT=${LAB_BASE_PORT:-24400}
 
 V="-verify_return_error -CAfile $CD/root.crt -verify_hostname localhost"
@@ -76,22 +76,24 @@ for t in 12 13; do
 done
 scenario version_srv13_cli12 1.2 protocol_version_mismatch false first "-naccept 1 -www -tls1_3 $(srvcert good chain)" "$(get "-tls1_2 $V")"
 scenario version_srv12_cli13 1.3 protocol_version_mismatch false first "-naccept 1 -www -tls1_2 $(srvcert good chain)" "$(get "-tls1_3 $V")"
-scenario version_srv12_cli11 1.1 protocol_version_mismatch false first "-naccept 1 -www -tls1_2 $(srvcert good chain)" "$(get "-tls1_1 -cipher DEFAULT@SECLEVEL=0 $V")"
+scenario version_srv12_cli11 1.1 protocol_version_mismatch false first "-naccept 1 -www -tls1_2 $(srvcert good chain)" "$(get "-tls1_1 -cipher DEFAULT:@SECLEVEL=0 $V")"
 scenario cipher_12 1.2 no_shared_cipher false first "-naccept 1 -www -tls1_2 -cipher AES256-SHA $(srvcert good chain)" "$(get "-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 $V")"
 scenario cipher_13 1.3 no_shared_cipher false first "-naccept 1 -www -tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384 $(srvcert good chain)" "$(get "-tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256 $V")"
 scenario cipher_srv_13 1.3 no_shared_cipher false first "-naccept 1 -www -ciphersuites TLS_AES_128_CCM_SHA256 $(srvcert good chain)" "$(get "$V")"
 scenario group_12 1.2 no_shared_group false first "-naccept 1 -www -tls1_2 -groups P-384 -cipher ECDHE-RSA-AES128-GCM-SHA256 $(srvcert good chain)" "$(get "-tls1_2 -groups P-256 $V")"
 scenario group_13 1.3 no_shared_group false first "-naccept 1 -www -tls1_3 -groups P-384 $(srvcert good chain)" "$(get "-tls1_3 -groups X25519:P-256 $V")"
-scenario group_cli_13 1.3 no_shared_group false first "-naccept 1 -www $(srvcert good chain)" "$(get "-groups P-521:X448 -tls1_3 $V")"
-scenario group_srv_13 1.3 no_shared_group false first "-naccept 1 -www -groups ffdhe2048 $(srvcert good chain)" "$(get "$V")"
+scenario group_cli_13 1.3 no_shared_group false first "-naccept 1 -www -groups X25519 $(srvcert good chain)" "$(get "-groups P-521 $V")"
+# a server restricted to a group the (default) client supports but did not send a key share for: HRR, then success
+scenario hrr_srv_13 1.3 hello_retry_request true first "-naccept 1 -www -groups ffdhe2048 $(srvcert good chain)" "$(get "$V")"
 scenario hrr_13 1.3 hello_retry_request true first "-naccept 1 -www -groups P-256 $(srvcert good chain)" "$(get "-tls1_3 -groups X25519:P-256 $V")"
-scenario weak_tls10 1.0 weak_protocol true first "-naccept 1 -www -tls1 -cipher DEFAULT@SECLEVEL=0 $(srvcert good chain)" "$(get "-tls1 -cipher DEFAULT@SECLEVEL=0 $V")"
-scenario weak_tls11 1.1 weak_protocol true first "-naccept 1 -www -tls1_1 -cipher DEFAULT@SECLEVEL=0 $(srvcert good chain)" "$(get "-tls1_1 -cipher DEFAULT@SECLEVEL=0 $V")"
-scenario weak_cipher_3des 1.2 weak_cipher true first "-naccept 1 -www -tls1_2 -cipher DES-CBC3-SHA@SECLEVEL=0 $(srvcert good chain)" "$(get "-tls1_2 -cipher DES-CBC3-SHA@SECLEVEL=0 $V")"
+scenario weak_tls10 1.0 weak_protocol true first "-naccept 1 -www -tls1 -cipher DEFAULT:@SECLEVEL=0 $(srvcert good chain)" "$(get "-tls1 -cipher DEFAULT:@SECLEVEL=0 $V")"
+scenario weak_tls11 1.1 weak_protocol true first "-naccept 1 -www -tls1_1 -cipher DEFAULT:@SECLEVEL=0 $(srvcert good chain)" "$(get "-tls1_1 -cipher DEFAULT:@SECLEVEL=0 $V")"
+scenario weak_cipher_null 1.2 weak_cipher true first "-naccept 1 -www -tls1_2 -cipher NULL-SHA256:@SECLEVEL=0 $(srvcert good chain)" "$(get "-tls1_2 -cipher NULL-SHA256:@SECLEVEL=0 $V")"
+scenario weak_cipher_anon 1.2 weak_cipher true first "-naccept 1 -www -tls1_2 -nocert -cipher ADH-AES128-GCM-SHA256:@SECLEVEL=0" "$(get "-tls1_2 -cipher ADH-AES128-GCM-SHA256:@SECLEVEL=0")"
 scenario nofs_12 1.2 no_forward_secrecy true first "-naccept 1 -www -tls1_2 -cipher AES128-GCM-SHA256 $(srvcert good chain)" "$(get "-tls1_2 $V")"
-scenario weak_sig_12 1.2 weak_signature true first "-naccept 1 -www -tls1_2 -cipher DEFAULT@SECLEVEL=0 $(srvcert sha1 chain)" "$(get "-tls1_2 -cipher DEFAULT@SECLEVEL=0")"
-scenario weak_key_12 1.2 weak_key true first "-naccept 1 -www -tls1_2 $(srvcert weakkey chain)" "$(get "-tls1_2 $V")"
-scenario weak_dh_12 1.2 weak_key true first "-naccept 1 -www -tls1_2 -cipher DHE-RSA-AES128-GCM-SHA256@SECLEVEL=0 -dhparam $CD/dh1024.pem $(srvcert good chain)" "$(get "-tls1_2 -cipher DHE-RSA-AES128-GCM-SHA256@SECLEVEL=0 $V")"
+scenario weak_sig_12 1.2 weak_signature true first "-naccept 1 -www -tls1_2 -cipher DEFAULT:@SECLEVEL=0 $(srvcert sha1 chain)" "$(get "-tls1_2 -cipher DEFAULT:@SECLEVEL=0")"
+scenario weak_key_12 1.2 weak_key true first "-naccept 1 -www -tls1_2 -cipher DEFAULT:@SECLEVEL=0 $(srvcert weakkey chain)" "$(get "-tls1_2 -cipher DEFAULT:@SECLEVEL=0 $V")"
+scenario weak_dh_12 1.2 weak_key true first "-naccept 1 -www -tls1_2 -cipher DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0 -dhparam $CD/dh1024.pem $(srvcert good chain)" "$(get "-tls1_2 -cipher DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0 $V")"
 scenario expiring_12 1.2 cert_expiring_soon true first "-naccept 1 -www $(srvcert expiring chain)" "$(get "-tls1_2 $V")"
 scenario expiring_13 1.3 cert_expiring_soon true first "-naccept 1 -www $(srvcert expiring chain)" "$(get "-tls1_3 $V")"
 scenario no_response - no_server_response false first peer:silent "timeout 6 \$C </dev/null"
