@@ -8,6 +8,7 @@ import { CaptureError, type Anomaly } from '../core/types.js';
 import type { CertificateJson, Session } from '../core/model.js';
 import { SCHEMA_VERSION } from '../core/model.js';
 import { analyze, type AnalyzeOptions } from '../analyze.js';
+import { sessionJson } from '../export/json.js';
 import { renderFlowsText, renderListLine, listHeader } from './render.js';
 import { readCaBundle } from '../x509/pem.js';
 import { summarizeCertificate } from '../x509/summary.js';
@@ -79,8 +80,8 @@ export async function cmdExport(argv: { capture: string; format: string; output?
   const opts = baseOpts(argv);
   opts.keepSessions = false;
   opts.onSession = (s: Session) => {
-    if (nd) out.write(JSON.stringify(s) + '\n');
-    else out.write((n === 0 ? '[\n' : ',\n') + JSON.stringify(s));
+    if (nd) out.write(sessionJson(s) + '\n');
+    else out.write((n === 0 ? '[\n' : ',\n') + sessionJson(s));
     n++;
   };
   const r = await analyze(argv.capture, opts);

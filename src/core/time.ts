@@ -25,13 +25,18 @@ export function nsToTs(ns: bigint): Ts {
   return { sec: Number(sec), nsec: Number(nsec) };
 }
 
+let isoSec = NaN;
+let isoBase = '';
 /** ISO 8601 UTC with nanoseconds, e.g. 2026-11-24T20:06:44.123456789Z. */
 export function tsToIso(t: Ts): string {
-  const ms = t.sec * 1000;
-  const d = new Date(ms);
-  if (Number.isNaN(d.getTime())) return 'invalid-time';
-  const base = d.toISOString().slice(0, 19);
-  return `${base}.${String(t.nsec).padStart(9, '0')}Z`;
+  if (t.sec !== isoSec) {
+    // consecutive calls mostly fall in the same second: format the date part once
+    const d = new Date(t.sec * 1000);
+    if (Number.isNaN(d.getTime())) return 'invalid-time';
+    isoSec = t.sec;
+    isoBase = d.toISOString().slice(0, 19);
+  }
+  return `${isoBase}.${String(t.nsec).padStart(9, '0')}Z`;
 }
 
 /** Seconds since the epoch as a double (microsecond precision), for JSON. */

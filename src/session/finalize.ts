@@ -3,7 +3,7 @@
  * chain checks (x509), JA3/JA3S/JA4 fingerprints, findings.
  */
 import { createHash } from 'node:crypto';
-import type { CertificateJson, Session } from '../core/model.js';
+import type { CertificateJson, ClientHelloJson, Session } from '../core/model.js';
 import { summarizeCertificate } from '../x509/summary.js';
 import { checkChain } from '../x509/chain.js';
 import { summarizeOcsp } from '../x509/ocsp.js';
@@ -24,6 +24,24 @@ export interface RawParts {
   serverCerts: Uint8Array[] | undefined;
   clientCerts: Uint8Array[] | undefined;
   ocsp: Uint8Array | undefined;
+}
+
+type ClientFingerprints = Pick<ClientHelloJson, 'ja3' | 'ja3_full' | 'ja4' | 'ja4_r' | 'ja4_o' | 'ja4_ro'>;
+/** Clients repeat: fingerprints by the ClientHello fields they depend on (bounded). */
+const fingerprintCache = new Map<string, ClientFingerprints>();
+const FINGERPRINT_CACHE_MAX = 10_000;
+
+function clientFingerprints(ch: ClientHelloJson, protocol: Session['protocol']): ClientFingerprints {
+  const key = `${protocol}|${ch.version}|${ch.cipher_suites.join(',')}|${ch.extensions.join(',')}|${ch.supported_groups.join(',')}|` +
+    `${ch.ec_point_formats.join(',')}|${ch.signature_algorithms.join(',')}|${ch.supported_versions.join(',')}|${ch.alpn[0] ?? ''}|${ch.server_name ? 1 : 0}`;
+  const hit = fingerprintCache.get(key);
+  if (hit) return hit;
+  const j = ja3(ch);
+  const j4 = ja4(ch, protocol === 'dtls' ? 'dtls' : protocol === 'quic' ? 'quic' : 'tcp', { alpnRule: 'ja4-0.18' });
+  const fp: ClientFingerprints = { ja3: j.ja3, ja3_full: j.ja3_full, ja4: j4.ja4, ja4_r: j4.ja4_r, ja4_o: j4.ja4_o, ja4_ro: j4.ja4_ro };
+  if (fingerprintCache.size >= FINGERPRINT_CACHE_MAX) fingerprintCache.clear();
+  fingerprintCache.set(key, fp);
+  return fp;
 }
 
 function certJson(der: Uint8Array): CertificateJson {
@@ -52,16 +70,7 @@ export function finalizeSession(s: Session, raw: RawParts, opts: FinalizeOptions
   }
   if (s.server_key_exchange?.group !== undefined) s.server_key_exchange.group_name = groupName(s.server_key_exchange.group);
   const ch = s.client_hello;
-  if (ch) {
-    const j = ja3(ch);
-    ch.ja3 = j.ja3;
-    ch.ja3_full = j.ja3_full;
-    const j4 = ja4(ch, s.protocol === 'dtls' ? 'dtls' : s.protocol === 'quic' ? 'quic' : 'tcp', { alpnRule: 'ja4-0.18' });
-    ch.ja4 = j4.ja4;
-    ch.ja4_r = j4.ja4_r;
-    ch.ja4_o = j4.ja4_o;
-    ch.ja4_ro = j4.ja4_ro;
-  }
+  if (ch) Object.assign(ch, clientFingerprints(ch, s.protocol));
   if (s.server_hello) {
     const j = ja3s(s.server_hello);
     s.server_hello.ja3s = j.ja3s;

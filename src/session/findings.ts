@@ -462,6 +462,13 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
     const offers13 = ch.supported_versions.includes(0x0304);
     const mandatory13 = offers13 && ch.cipher_suites.includes(0x1301) && !groups.includes(23) && !groups.includes(29);
     const uncommonGroupsOnly = groups.length > 0 && (mandatory13 || !groups.some((g) => COMMON_GROUPS.has(g)));
+    // A client restricted to one or two groups while offering a full cipher list (the shape of
+    // `openssl s_client -groups P-256`): the short list is the likelier cause of the refusal.
+    // (A server restricted to other groups than the client's key share answers with a
+    // HelloRetryRequest when the client supports one of them, so a refusal means none in common.)
+    const suites = ch.cipher_suites.filter((c) => !isGrease(c) && c !== 0x00ff && c !== 0x5600);
+    const suites13 = suites.filter((c) => c >> 8 === 0x13).length;
+    const fewGroups = groups.length > 0 && groups.length <= 2 && (suites.length >= 6 || suites13 >= 3);
     if (a40 && uncommonGroupsOnly) {
       add(
         'no_shared_group',
@@ -474,6 +481,13 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
         'protocol_version_mismatch',
         `The server rejected the handshake with alert handshake_failure (40) right after the ClientHello; the client offered only ${offeredText(ch)}, which most servers no longer accept (TLS 1.2 or newer is required).`,
         { ...alertEvidence(a40), client_offered: clientVersions(ch).map(tlsVersionName) },
+        { inferred: true },
+      );
+    } else if (a40 && a40.description === 40 && fewGroups) {
+      add(
+        'no_shared_group',
+        `${alertSentence(a40)}. The client offered ${suites.length} cipher suites but only the key-exchange group${groups.length === 1 ? '' : 's'} ${groups.map(groupName).join(', ')}: most likely the server supports none of ${groups.length === 1 ? 'it' : 'them'}. Offer more groups (x25519, secp256r1) or enable ${groups.length === 1 ? 'that group' : 'one of them'} on the server.`,
+        { ...alertEvidence(a40), client_groups: groups.map(groupName), client_cipher_count: suites.length },
         { inferred: true },
       );
     } else if (a71 || (a40 && a40.description === 40)) {
@@ -585,7 +599,13 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
       { severity: certSeverity('medium') },
     );
   }
-  if (chain?.incomplete) {
+  // A lone leaf whose (unsent) issuer is named like a root CA was most likely issued directly by a
+  // private root: servers do not send the root, so nothing is missing from the chain, it is untrusted.
+  const missingIssuer = chain?.missingIssuer ?? null;
+  const issuedByUnknownRoot =
+    chain?.incomplete === true && s.certificates.length === 1 && missingIssuer !== null &&
+    /\broot\b/i.test(missingIssuer) && !/intermediate|issuing|subordinate|\bsub\b/i.test(missingIssuer);
+  if (chain?.incomplete && !issuedByUnknownRoot) {
     add(
       'cert_chain_incomplete',
       `The server ${target} sent ${s.certificates.length} certificate${s.certificates.length === 1 ? '' : 's'} but not the intermediate${chain.missingIssuer ? ` "${safeTextShort(chain.missingIssuer, 80)}"` : ''} needed to reach a trusted root.${rejectedBy} Configure the server to send the full chain (leaf + intermediates).`,
@@ -593,7 +613,14 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
       { severity: certSeverity('medium') },
     );
   }
-  if (chain && !chain.trusted && !selfSigned && !chain.incomplete) {
+  if (issuedByUnknownRoot) {
+    add(
+      'cert_untrusted',
+      `The server certificate of ${target} was issued directly by "${safeTextShort(missingIssuer ?? '?', 80)}", a root CA that is not in tlsscope's trust store (a private CA).${rejectedBy} Use a certificate from a publicly trusted CA, or install the private CA on the clients.`,
+      { missing_issuer: missingIssuer, sent: s.certificates.length, ...(certAlert ? alertEvidence(certAlert) : {}) },
+      { severity: certSeverity('medium'), inferred: true },
+    );
+  } else if (chain && !chain.trusted && !selfSigned && !chain.incomplete) {
     const link = chain.linkErrors[0];
     add(
       'cert_untrusted',
@@ -603,16 +630,38 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
     );
   } else if (certAlert && certAlert.description !== 45 && !out.has('cert_expired') && !out.has('cert_not_yet_valid') && !out.has('cert_hostname_mismatch') && !out.has('cert_self_signed') && !out.has('cert_chain_incomplete')) {
     const anchor = chain?.trusted ? ` although it chains to "${safeTextShort(chain.anchor ?? '?', 80)}" in tlsscope's trust store (the client's trust store differs)` : '';
+    // TLS 1.3 hides the certificate: only the alert tells what the client disliked
+    const hidden = s.certificates.length === 0 && (tls13 || s.certificates_encrypted);
+    const causes =
+      certAlert.description === 48
+        ? ['cert_untrusted', 'cert_self_signed', 'cert_chain_incomplete']
+        : certAlert.description === 42 || certAlert.description === 46
+          ? ['cert_hostname_mismatch', 'cert_not_yet_valid', 'weak_key', 'weak_signature', 'cert_untrusted']
+          : [];
     const hint =
       certAlert.description === 48
-        ? ' Often the server does not send an intermediate certificate, or the certificate comes from a private CA the client does not have.'
+        ? hidden
+          ? ' The certificate is encrypted (TLS 1.3): it comes from a CA the client does not trust, is self-signed, or the server does not send an intermediate certificate.'
+          : ' Often the server does not send an intermediate certificate, or the certificate comes from a private CA the client does not have.'
         : certAlert.description === 44
           ? ' The certificate has been revoked: replace it.'
-          : ' Check the chain, the names and the key usage of the certificate.';
+          : hidden
+            ? ' The certificate is encrypted (TLS 1.3); OpenSSL clients send this alert for a name that does not match (SNI), a certificate not yet valid, or a key or signature too weak for their security level.'
+            : ' Check the chain, the names and the key usage of the certificate.';
     add(
       'cert_untrusted',
       `The client rejected the server certificate of ${target} with alert ${alertLabel(certAlert)} right after ${stepLabel(certAlert.after)}${anchor}.${hint}`,
-      alertEvidence(certAlert),
+      { ...alertEvidence(certAlert), ...(hidden && causes.length ? { certificate_hidden: true, possible_causes: causes } : {}) },
+    );
+  }
+  if (chain?.incomplete && !issuedByUnknownRoot && certAlert?.description === 48) {
+    // unknown_ca for a leaf whose issuer was not sent: a missing intermediate, or a private CA the
+    // client does not have (the wire cannot tell which)
+    add(
+      'cert_untrusted',
+      `The client rejected the server certificate of ${target} with alert ${alertLabel(certAlert)}: its issuer "${safeTextShort(missingIssuer ?? '?', 80)}" was not sent and is not a known root, so either the server omits that intermediate (see cert_chain_incomplete) or the certificate comes from a private CA the client does not trust.`,
+      { ...alertEvidence(certAlert), missing_issuer: missingIssuer },
+      { severity: 'medium', inferred: true },
     );
   }
 
@@ -636,6 +685,34 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
           { ...alertEvidence(r), client_subject_cn: cc?.subject_cn ?? null },
         );
       }
+    }
+  }
+
+  // TLS 1.3: the CertificateRequest, the client's Certificate and the server's alert are all
+  // encrypted. A server that answers the client's Finished with one alert-sized encrypted record and
+  // closes, without a session ticket or any data, rejected the client's flight: almost always the
+  // client certificate (certificate_required when none was sent). The session builder may have
+  // counted the handshake as established (the client's Finished was seen).
+  if (tls13 && sh && !firstFatal) {
+    const serverAlert = s.alerts.find((a) => a.from === 'server' && a.encrypted);
+    const firstAlert = s.alerts[0];
+    const clientFinishedIdx = s.steps.findIndex((x) => x.from === 'client' && x.step === 'finished');
+    const serverAlertIdx = s.steps.findIndex((x) => x.from === 'server' && x.step === 'encrypted_alert');
+    const serverData = s.counts.server.application_data_records > 0 || s.steps.some((x) => x.from === 'server' && (x.step === 'application_data' || x.step === 'new_session_ticket'));
+    const closed = s.flags.fin_by === 'server' || s.flags.reset_by === 'server' || closedHard;
+    if (serverAlert && firstAlert === serverAlert && clientFinishedIdx >= 0 && serverAlertIdx > clientFinishedIdx && !serverData && closed) {
+      // the client's encrypted bytes: an empty Certificate + Finished (+ a first request) stay small;
+      // a certificate with its CertificateVerify adds several hundred bytes
+      const chRecord = ch ? ch.length + 9 : 0;
+      const clientEnc = Math.max(0, s.counts.client.bytes - chRecord - 6 * s.counts.client.change_cipher_spec);
+      const sentCert = clientEnc >= 600;
+      const code = sentCert ? 'client_cert_rejected' : 'client_cert_missing';
+      add(
+        code,
+        `TLS 1.3: right after the client's Finished the server sent one alert-sized encrypted record and closed the connection, without a session ticket or any data: the server rejected the client's flight. ${sentCert ? `The client sent ${clientEnc} encrypted bytes, enough for a certificate: most likely the server rejected the client certificate (untrusted CA, expired, wrong key usage).` : `The client sent only ${clientEnc} encrypted bytes, too few for a certificate: most likely the server requires a client certificate and the client sent none (alert certificate_required, encrypted).`} Configure the client with a certificate (and key) the server accepts.`,
+        { alert_from: 'server', alert_after: serverAlert.after, encrypted: true, client_encrypted_bytes: clientEnc, fin_by: s.flags.fin_by, reset_by: s.flags.reset_by },
+        { inferred: true },
+      );
     }
   }
 

@@ -19,13 +19,39 @@ import type { X509Certificate } from 'node:crypto';
 import type { CertificateJson } from '../core/model.js';
 import type { ChainCheck, ChainCheckOptions } from './types.js';
 import { matchesHostname } from './hostname.js';
-import { nameKey } from './names.js';
+import { derNameToRfc4514, nameKey } from './names.js';
+import { children, readTlv } from './der.js';
 import { nodeCertificate, summarizeCertificate } from './summary.js';
 import { pemToDers } from './pem.js';
 
-interface Anchor {
-  summary: CertificateJson;
-  der: Uint8Array;
+/** A trust anchor; its full summary is computed on first use (most roots are never looked at). */
+class Anchor {
+  readonly der: Uint8Array;
+  private cached: CertificateJson | undefined;
+  constructor(der: Uint8Array, summary?: CertificateJson) {
+    this.der = der;
+    this.cached = summary;
+  }
+  get summary(): CertificateJson {
+    return (this.cached ??= summarizeCertificate(this.der));
+  }
+}
+
+/**
+ * The subject Name of a certificate as an RFC 4514 string, read straight from
+ * the DER (Certificate -> TBSCertificate -> [version] serial signature issuer
+ * validity subject, RFC 5280 4.1) without summarising the whole certificate.
+ */
+function subjectOf(der: Uint8Array): string | null {
+  const cert = readTlv(der, 0);
+  if (!cert) return null;
+  const tbs = children(der, cert)[0];
+  if (!tbs) return null;
+  const kids = children(der, tbs);
+  const i = kids[0]?.tag === 0xa0 ? 1 : 0;
+  const subj = kids[i + 4];
+  if (!subj) return null;
+  return derNameToRfc4514(der.subarray(subj.headerStart, subj.end));
 }
 
 let mozillaRoots: Map<string, Anchor[]> | null = null;
@@ -42,12 +68,24 @@ function mozillaAnchors(): Map<string, Anchor[]> {
 }
 
 function addAnchor(m: Map<string, Anchor[]>, der: Uint8Array): void {
-  const summary = summarizeCertificate(der);
-  if (summary.subject === undefined) return;
-  const k = nameKey(summary.subject);
+  // index by subject only: parsing the Name is far cheaper than a full summary of ~150 roots
+  let subject = subjectOf(der);
+  let summary: CertificateJson | undefined;
+  if (subject === null) {
+    summary = summarizeCertificate(der);
+    if (summary.subject === undefined) return;
+    subject = summary.subject;
+  }
+  const k = nameKey(subject);
   const list = m.get(k) ?? [];
-  if (!list.some((a) => a.summary.sha256 === summary.sha256)) list.push({ summary, der });
+  if (!list.some((a) => sameBytes(a.der, der))) list.push(new Anchor(der, summary));
   m.set(k, list);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 interface PathResult {
