@@ -21,10 +21,17 @@ function fail(msg: string, code: number): never {
   process.exit(code);
 }
 
-/** Writes to stdout or a file, waiting on backpressure. */
+/**
+ * Writes to stdout or a file. Small writes are batched (64 KiB, or until the
+ * current batch of packets is done) so a session costs one string append, not
+ * one system call, while NDJSON still streams as the capture is read.
+ */
 class Out {
   private readonly w: Writable;
   private readonly isFile: boolean;
+  private parts: string[] = [];
+  private size = 0;
+  private scheduled = false;
   constructor(file: string | undefined) {
     this.isFile = !!file && file !== '-';
     this.w = this.isFile ? createWriteStream(file as string) : process.stdout;
@@ -34,9 +41,25 @@ class Out {
     });
   }
   write(s: string): void {
-    this.w.write(s);
+    this.parts.push(s);
+    this.size += s.length;
+    if (this.size >= 65536) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+  private flush(): void {
+    if (this.parts.length === 0) return;
+    this.w.write(this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
   }
   async close(): Promise<void> {
+    this.flush();
     if (this.isFile) await new Promise<void>((res) => this.w.end(res));
     else await new Promise<void>((res) => (this.w.write('', () => res())));
   }

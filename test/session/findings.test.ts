@@ -341,3 +341,140 @@ describe('computeFindings', () => {
     expect(f.message).toContain('evil\\u{202e}.com\\x1b[2J');
   });
 });
+
+/**
+ * Regressions from the openssl lab (tools/openssl-lab): sessions shaped like the real
+ * s_server/s_client captures that tlsscope got wrong.
+ */
+describe('computeFindings: openssl lab regressions', () => {
+  const TLS13_SH = makeServerHello({ version: 0x0303, selected_version: 0x0304, cipher_suite: 0x1301, cipher_suite_name: 'TLS_AES_128_GCM_SHA256', key_share_group: 29 });
+  const OPENSSL_12_SUITES = [0xc02c, 0xc030, 0x009f, 0xcca9, 0xcca8, 0xccaa, 0xc02b, 0xc02f, 0x009e, 0xc024, 0xc028, 0x006b, 0x00ff];
+
+  it('no_shared_group: TLS 1.3 client with two groups and the full TLS 1.3 suite list, server refuses (s_client -groups X25519:P-256 vs s_server -groups P-384)', () => {
+    const s = makeFailedAfterClientHello({
+      client_hello: makeClientHello({ cipher_suites: [0x1302, 0x1303, 0x1301, 0x00ff], supported_versions: [0x0304], supported_groups: [29, 23] }),
+      alerts: [alert(40, 'handshake_failure', 'server', 'client_hello')],
+    });
+    const fs = run(s);
+    const f = get(fs, 'no_shared_group');
+    expect(f.inferred).toBe(true);
+    expect(f.message).toContain('x25519, secp256r1');
+    expect(codes(fs)).not.toContain('no_shared_cipher');
+  });
+
+  it('no_shared_group: TLS 1.2 client with one curve and a full cipher list (s_client -groups P-256 vs an ECDHE-only server on P-384)', () => {
+    const s = makeFailedAfterClientHello({
+      client_hello: makeClientHello({ cipher_suites: OPENSSL_12_SUITES, supported_versions: [], supported_groups: [23] }),
+      alerts: [alert(40, 'handshake_failure', 'server', 'client_hello')],
+    });
+    expect(codes(run(s))).toContain('no_shared_group');
+  });
+
+  it('no_shared_cipher stays when the client restricted its cipher list, not its groups', () => {
+    const s = makeFailedAfterClientHello({
+      client_hello: makeClientHello({ cipher_suites: [0x1303, 0x00ff], supported_versions: [0x0304], supported_groups: [29, 23, 30, 25, 24, 256, 257] }),
+      alerts: [alert(40, 'handshake_failure', 'server', 'client_hello')],
+    });
+    const fs = run(s);
+    expect(codes(fs)).toContain('no_shared_cipher');
+    expect(codes(fs)).not.toContain('no_shared_group');
+  });
+
+  it('cert_untrusted, not cert_chain_incomplete, for a lone leaf issued by an unknown root (s_server -cert leaf-by-private-root)', () => {
+    const s = makeSession({ established: false, alerts: [alert(48, 'unknown_ca', 'client', 'server_hello_done')] });
+    const fs = run(s, { chain: chainOk({ trusted: false, incomplete: true, missingIssuer: 'CN=osl-lab Other Root CA' }) });
+    const f = get(fs, 'cert_untrusted');
+    expect(f.severity).toBe('high');
+    expect(f.message).toContain('issued directly by "CN=osl-lab Other Root CA"');
+    expect(codes(fs)).not.toContain('cert_chain_incomplete');
+  });
+
+  it('a lone leaf whose missing issuer is an intermediate: cert_chain_incomplete, plus cert_untrusted (medium, inferred) when the client says unknown_ca', () => {
+    const s = makeSession({ established: false, alerts: [alert(48, 'unknown_ca', 'client', 'server_hello_done')] });
+    const fs = run(s, { chain: chainOk({ trusted: false, incomplete: true, missingIssuer: 'CN=osl-lab Intermediate CA' }) });
+    expect(get(fs, 'cert_chain_incomplete').severity).toBe('high');
+    const u = get(fs, 'cert_untrusted');
+    expect(u).toMatchObject({ severity: 'medium', inferred: true });
+    // without the client's verdict the chain problem alone is reported
+    const ok = run(makeSession(), { chain: chainOk({ trusted: false, incomplete: true, missingIssuer: 'CN=osl-lab Intermediate CA' }) });
+    expect(codes(ok)).toContain('cert_chain_incomplete');
+    expect(codes(ok)).not.toContain('cert_untrusted');
+  });
+
+  it('TLS 1.3 plaintext certificate alert with the certificate hidden: cert_untrusted lists the possible causes', () => {
+    const s = makeSession({
+      version: 0x0304,
+      server_hello: TLS13_SH,
+      established: false,
+      certificates: [],
+      certificates_encrypted: true,
+      alerts: [alert(42, 'bad_certificate', 'client', 'encrypted_handshake')],
+      steps: [step('client_hello', 'client', 0), step('server_hello', 'server', 1), step('encrypted_handshake', 'server', 1), step('alert_bad_certificate', 'client', 2)],
+    });
+    const f = get(run(s), 'cert_untrusted');
+    expect(f.message).toContain('name that does not match');
+    expect(f.evidence).toMatchObject({ certificate_hidden: true });
+    expect(f.evidence.possible_causes).toContain('cert_hostname_mismatch');
+    expect(f.evidence.possible_causes).toContain('cert_not_yet_valid');
+  });
+
+  /** s_server -Verify 1 -tls1_3, s_client without -cert: as the session builder assembles it (established, one server alert-sized record). */
+  function tls13ServerRejects(clientBytes: number, over: Partial<Session> = {}): Session {
+    return makeSession({
+      version: 0x0304,
+      server_hello: TLS13_SH,
+      client_hello: makeClientHello({ length: 234 }),
+      established: true,
+      certificates: [],
+      certificates_encrypted: true,
+      history: 'CsieIFDq',
+      steps: [
+        step('client_hello', 'client', 0),
+        step('server_hello', 'server', 1),
+        step('change_cipher_spec', 'server', 1),
+        step('encrypted_handshake', 'server', 1),
+        step('change_cipher_spec', 'client', 3),
+        step('finished', 'client', 3),
+        step('established', 'client', 3),
+        step('application_data', 'client', 3),
+        step('encrypted_alert', 'server', 5),
+      ],
+      alerts: [alert(0, 'x', 'server', 'application_data', { level: null, level_name: null, description: null, name: null, encrypted: true, inferred: true })],
+      counts: {
+        client: counts({ records: 5, bytes: clientBytes, handshake_records: 1, application_data_records: 2, application_data_bytes: 104, change_cipher_spec: 1 }),
+        server: counts({ records: 8, bytes: 2328, handshake_records: 1, change_cipher_spec: 1 }),
+      },
+      flags: { ...makeSession().flags, closed_by: 'fin', fin_by: 'server' },
+      ...over,
+    });
+  }
+
+  it('TLS 1.3 client_cert_missing: the server answers the client Finished with one encrypted alert and closes, no ticket', () => {
+    const fs = run(tls13ServerRejects(393));
+    const f = get(fs, 'client_cert_missing');
+    expect(f.inferred).toBe(true);
+    expect(f.evidence).toMatchObject({ client_encrypted_bytes: 144 });
+    expect(codes(fs)).not.toContain('client_cert_rejected');
+  });
+
+  it('TLS 1.3 client_cert_rejected when the client flight was large enough to hold a certificate', () => {
+    const fs = run(tls13ServerRejects(393 + 1200));
+    expect(codes(fs)).toContain('client_cert_rejected');
+    expect(codes(fs)).not.toContain('client_cert_missing');
+  });
+
+  it('no client certificate finding when the TLS 1.3 server sent a ticket or data before closing', () => {
+    const s = tls13ServerRejects(393);
+    s.counts.server.application_data_records = 2;
+    s.counts.server.application_data_bytes = 500;
+    expect(codes(run(s))).not.toContain('client_cert_missing');
+    // the client closed first (its close_notify), the server only answered
+    const c = tls13ServerRejects(393, {
+      alerts: [
+        alert(0, 'x', 'client', 'application_data', { level: null, level_name: null, description: null, name: null, encrypted: true, inferred: true }),
+        alert(0, 'x', 'server', 'encrypted_alert', { level: null, level_name: null, description: null, name: null, encrypted: true, inferred: true }),
+      ],
+    });
+    expect(codes(run(c))).not.toContain('client_cert_missing');
+  });
+});

@@ -1,5 +1,5 @@
 // Scores tlsscope against the lab's labels.
-//   node tools/openssl-lab/score.mjs [LAB_DIR=/tmp/osl] [--ca FILE] [--json OUT]
+//   node tools/openssl-lab/score.mjs [LAB_DIR=/tmp/osl] [--ca FILE] [--json OUT] [--bin path/to/tlsscope.js]
 // For each labelled capture it runs `bin/tlsscope.js export`, takes the first
 // (or, for resumption, the last) session and checks that the expected code is
 // among its findings and that `established` matches.
@@ -9,11 +9,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const bin = join(here, '..', '..', 'bin', 'tlsscope.js');
 const args = process.argv.slice(2);
 const opt = (n) => { const i = args.indexOf(n); if (i < 0) return undefined; const v = args[i + 1]; args.splice(i, 2); return v; };
 const ca = opt('--ca');
 const jsonOut = opt('--json');
+const bin = opt('--bin') ?? join(here, '..', '..', 'bin', 'tlsscope.js');
 const dir = args[0] ?? '/tmp/osl';
 const rows = readFileSync(join(dir, 'labels.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
 const results = [];
