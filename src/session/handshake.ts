@@ -351,6 +351,13 @@ export class HandshakeAssembler {
     const ch = this.ch;
     const sh = this.sh;
     const version = sh ? (sh.selected_version ?? sh.version) : null;
+    // TLS 1.3: the server answered the client's flight with nothing but an (encrypted, alert-sized)
+    // alert and no ticket or data: it rejected the client (e.g. certificate_required), so the
+    // handshake did not complete even though the client sent its Finished.
+    const a0 = this.alerts[0];
+    const serverRejected = this.tls13 && this.established && !this.appDataSeen.server &&
+      a0 !== undefined && a0.from === 'server' && a0.encrypted && a0.inferred === true;
+    const established = this.established && !serverRejected;
     const s: Session = {
       id: c.handshakeIndex === 0 ? String(c.flowId) : `${c.flowId}.${c.handshakeIndex}`,
       flow_id: c.flowId,
@@ -373,7 +380,7 @@ export class HandshakeAssembler {
       server_hellos: this.serverHellos,
       resumed: false,
       resumption: null,
-      established: this.established,
+      established,
       certificates: [],
       certificates_encrypted: this.tls13,
       client_certificates: [],
@@ -387,7 +394,7 @@ export class HandshakeAssembler {
         tcp_rtt_ms: end.tcpRttMs,
         client_hello_to_server_hello_ms: this.chTs && this.shTs ? round3(diffMs(this.chTs, this.shTs)) : null,
         hello_retry_extra_ms: this.hrrTs && this.shTs ? round3(diffMs(this.hrrTs, this.shTs)) : null,
-        handshake_ms: this.chTs && this.establishedTs ? round3(diffMs(this.chTs, this.establishedTs)) : null,
+        handshake_ms: established && this.chTs && this.establishedTs ? round3(diffMs(this.chTs, this.establishedTs)) : null,
         first_application_data_ms: this.chTs && this.firstAppDataTs ? round3(diffMs(this.chTs, this.firstAppDataTs)) : null,
       },
       findings: [],
