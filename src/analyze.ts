@@ -11,7 +11,7 @@ import { Decoder } from './decode/decoder.js';
 import type { Segment } from './decode/types.js';
 import { Reassembler } from './reassembly/reassembler.js';
 import type { FlowInfo, StreamConsumer } from './reassembly/types.js';
-import { TlsFlowConsumer } from './session/flow.js';
+import { TlsFlowConsumer, newDetectBudget } from './session/flow.js';
 import { UdpTlsConsumer } from './session/udp.js';
 import { finalizeSession } from './session/finalize.js';
 import { flowToJson, type FlowJson } from './export/flows.js';
@@ -70,11 +70,12 @@ export async function analyze(source: string | Readable, opts: AnalyzeOptions = 
     if (keep) sessions.push(session);
     opts.onSession?.(session);
   };
+  const detectBudget = newDetectBudget();
   const reasm = new Reassembler(
     (flow: FlowInfo) => {
       if (!wantTls) return flow.transport === 'tcp' ? NULL_CONSUMER : undefined;
       if (flow.transport === 'udp') return new UdpTlsConsumer(flow, onSession);
-      return new TlsFlowConsumer(flow, onSession);
+      return new TlsFlowConsumer(flow, onSession, detectBudget);
     },
     opts.flows ? { onFlowEnd: (f) => flows.push(flowToJson(f)) } : {},
   );

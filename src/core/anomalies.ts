@@ -11,6 +11,7 @@ import { TLS_ANOMALIES } from '../tls/anomalies.js';
 /** Codes reported by the session stage itself. */
 export const SESSION_ANOMALIES: Record<string, string> = {
   findings_error: 'The findings engine failed on this session; the session is exported without findings (a bug: please report it).',
+  tls_detect_budget: 'Too much plaintext was held, across all flows, while looking for where TLS starts: this direction was no longer searched (memory cap).',
 };
 
 export const ANOMALY_CATALOGUE: { stage: string; codes: Record<string, string> }[] = [

@@ -17,7 +17,19 @@ import { HandshakeAssembler, round3, type Side } from './handshake.js';
 import { TCP_FIN, TCP_RST } from '../decode/types.js';
 
 /** Bytes of plaintext kept per direction while looking for TLS (STARTTLS banners, proxy requests). */
-export const DETECT_LIMIT = 64 * 1024;
+export const DETECT_LIMIT = 16 * 1024;
+
+/** Bytes of not-yet-classified plaintext all flows of one analysis may hold together. */
+export interface DetectBudget {
+  used: number;
+  max: number;
+}
+
+export function newDetectBudget(max = 64 * 1024 * 1024): DetectBudget {
+  return { used: 0, max };
+}
+
+const EMPTY = new Uint8Array(0);
 
 type Mode = 'detect' | 'tls' | 'off';
 
@@ -34,7 +46,7 @@ interface DirState {
 }
 
 function newDir(): DirState {
-  return { mode: 'detect', buf: new Uint8Array(0), len: 0, scanned: 0, prefix: undefined, parser: undefined, chunks: 0, firstChunkSeen: false };
+  return { mode: 'detect', buf: EMPTY, len: 0, scanned: 0, prefix: undefined, parser: undefined, chunks: 0, firstChunkSeen: false };
 }
 
 export class TlsFlowConsumer implements StreamConsumer {
@@ -57,9 +69,12 @@ export class TlsFlowConsumer implements StreamConsumer {
   private lastTs: Ts | undefined;
   private ended = false;
 
-  constructor(flow: FlowInfo, emit: (s: Session, raw: RawParts) => void) {
+  private readonly budget: DetectBudget;
+
+  constructor(flow: FlowInfo, emit: (s: Session, raw: RawParts) => void, budget: DetectBudget = newDetectBudget()) {
     this.flow = flow;
     this.emit = emit;
+    this.budget = budget;
   }
 
   private side(dir: Dir): Side {
@@ -103,13 +118,30 @@ export class TlsFlowConsumer implements StreamConsumer {
     this.detect(dir, at);
   }
 
+  /** Frees a direction's detection buffer and gives its bytes back to the shared budget. */
+  private release(d: DirState): void {
+    this.budget.used -= d.buf.length;
+    d.buf = EMPTY;
+  }
+
   private append(d: DirState, chunk: Uint8Array): void {
     const room = DETECT_LIMIT - d.len;
     const n = Math.min(room, chunk.length);
     if (n <= 0) return;
     if (d.buf.length < d.len + n) {
-      const nb = new Uint8Array(Math.min(DETECT_LIMIT, Math.max(d.len + n, d.buf.length * 2, 4096)));
+      const size = Math.min(DETECT_LIMIT, Math.max(d.len + n, d.buf.length * 2, 4096));
+      if (this.budget.used + size - d.buf.length > this.budget.max) {
+        // every flow together may not hold more than the budget of undecided plaintext:
+        // this direction stops being searched for TLS
+        this.flow.anomalies.push({ code: 'tls_detect_budget', layer: 'tls', detail: `${this.budget.used} bytes of plaintext already held` });
+        d.mode = 'off';
+        d.len = 0;
+        this.release(d);
+        return;
+      }
+      const nb = new Uint8Array(size);
       nb.set(d.buf.subarray(0, d.len));
+      this.budget.used += size - d.buf.length;
       d.buf = nb;
     }
     d.buf.set(chunk.subarray(0, n), d.len);
@@ -144,7 +176,7 @@ export class TlsFlowConsumer implements StreamConsumer {
     if (d.len >= DETECT_LIMIT) {
       // give up on this direction: not TLS (or TLS too deep into the stream)
       d.mode = 'off';
-      d.buf = new Uint8Array(0);
+      this.release(d);
       d.len = 0;
     }
   }
@@ -192,14 +224,14 @@ export class TlsFlowConsumer implements StreamConsumer {
     this.hs = this.newHandshake();
     this.chSegmentsCounting = true;
     this.hs.clientHelloSegments = 1;
-    d.buf = new Uint8Array(0);
+    this.release(d);
     d.len = 0;
     d.parser.push(bytes, at);
     if (serverStart >= 0) {
       this.startServer((1 - dir) as Dir, ov.slice(serverStart), ov.slice(0, serverStart), at);
     } else if (other.mode === 'detect') {
       // keep only what arrives from now on: earlier server bytes were its plaintext prefix
-      other.buf = new Uint8Array(0);
+      this.release(other);
       other.len = 0;
       other.scanned = 0;
     }
@@ -216,7 +248,7 @@ export class TlsFlowConsumer implements StreamConsumer {
     if (cp.length > 0 || prefix.length > 0) this.prefixInfo = classifyPrefix(cp, prefix, serverPort);
     this.hs = this.newHandshake();
     // the client is picked up at its next record boundary
-    c.buf = new Uint8Array(0);
+    this.release(c);
     c.len = 0;
     c.scanned = 0;
     this.startServer(dir, bytes, prefix, at);
@@ -227,7 +259,7 @@ export class TlsFlowConsumer implements StreamConsumer {
     d.mode = 'tls';
     d.prefix = prefix;
     d.parser = this.makeParser(dir);
-    d.buf = new Uint8Array(0);
+    this.release(d);
     d.len = 0;
     d.parser.push(bytes, at);
   }
@@ -246,7 +278,7 @@ export class TlsFlowConsumer implements StreamConsumer {
     // the other direction is picked up at its next record boundary
     const other = this.dirs[(1 - dir) as Dir];
     if (other.mode === 'detect') {
-      other.buf = new Uint8Array(0);
+      this.release(other);
       other.len = 0;
       other.scanned = 0;
       other.firstChunkSeen = false;
@@ -292,7 +324,7 @@ export class TlsFlowConsumer implements StreamConsumer {
       d.parser?.gap(bytes, { ts, packetIndex: -1 });
     } else if (d.mode === 'detect') {
       // plaintext detection restarts after the hole
-      d.buf = new Uint8Array(0);
+      this.release(d);
       d.len = 0;
       d.scanned = 0;
     }
@@ -335,7 +367,7 @@ export class TlsFlowConsumer implements StreamConsumer {
       this.flush(true);
     }
     for (const d of this.dirs) {
-      d.buf = new Uint8Array(0);
+      this.release(d);
       d.len = 0;
       d.parser = undefined;
       d.mode = 'off';

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { TlsFlowConsumer, newDetectBudget } from '../../src/session/flow.js';
+import type { FlowInfo } from '../../src/reassembly/types.js';
+import type { Session } from '../../src/core/model.js';
+import type { Dir } from '../../src/core/types.js';
+import { clientHello, record } from '../tls/build.js';
+
+function fakeFlow(): FlowInfo {
+  const d = () => ({ packets: 0, bytes: 0, reassembled: 0, gaps: 0, gapBytes: 0, retransmissions: 0, outOfOrder: 0, synSeen: false, finSeen: false, rstSeen: false });
+  const f: FlowInfo = {
+    id: 7, transport: 'tcp', a: { ip: '10.0.0.1', port: 40000 }, b: { ip: '10.0.0.2', port: 25 },
+    clientIsA: true, roleSource: 'syn', firstTs: { sec: 1, nsec: 0 }, lastTs: { sec: 1, nsec: 0 }, firstPacket: 0,
+    stats: [d(), d()], midstream: false, truncated: false, tunnel: undefined, anomalies: [],
+    setClient(dir: Dir) { f.clientIsA = dir === 0; },
+  };
+  return f;
+}
+
+const ts = { sec: 1, nsec: 0 };
+const text = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
+
+describe('TlsFlowConsumer', () => {
+  it('finds a ClientHello after an SMTP STARTTLS exchange and records the protocol', () => {
+    // a ClientHello built with the TLS tests' byte builder (test/tls/build.ts)
+    const ch = record(22, 0x0301, clientHello({ cipherSuites: [0xc02f], extensions: [] }));
+    const out: Session[] = [];
+    const c = new TlsFlowConsumer(fakeFlow(), (s) => out.push(s));
+    c.data(1, text('220 mx.example.org ESMTP\r\n'), ts, 3, false);
+    c.data(0, text('EHLO client\r\n'), ts, 4, false);
+    c.data(1, text('250-mx\r\n250 STARTTLS\r\n'), ts, 5, false);
+    c.data(0, text('STARTTLS\r\n'), ts, 6, false);
+    c.data(1, text('220 2.0.0 Ready to start TLS\r\n'), ts, 7, false);
+    c.data(0, ch, ts, 8, false);
+    c.end('fin', ts);
+    expect(out).toHaveLength(1);
+    expect(out[0]?.starttls).toBe('smtp');
+    expect(out[0]?.client_hello?.cipher_suites).toEqual([0xc02f]);
+  });
+
+  it('stops searching plaintext when the shared budget is spent, with an anomaly, instead of growing', () => {
+    const budget = newDetectBudget(8192);
+    const flows = [fakeFlow(), fakeFlow()];
+    const cs = flows.map((f) => new TlsFlowConsumer(f, () => {}, budget));
+    const junk = text('x'.repeat(6000));
+    cs[0]!.data(0, junk, ts, 1, false);
+    cs[1]!.data(0, junk, ts, 2, false);
+    expect(budget.used).toBeLessThanOrEqual(budget.max);
+    expect(flows[1]!.anomalies.map((a) => a.code)).toContain('tls_detect_budget');
+    for (const c of cs) c.end('fin', ts);
+    expect(budget.used).toBe(0);
+  });
+
+  it('non-TLS streams give no session', () => {
+    const out: Session[] = [];
+    const c = new TlsFlowConsumer(fakeFlow(), (s) => out.push(s));
+    c.data(0, text('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), ts, 1, false);
+    c.data(1, text('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), ts, 2, false);
+    c.end('fin', ts);
+    expect(out).toEqual([]);
+  });
+});
