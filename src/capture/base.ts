@@ -2,8 +2,13 @@
  * Shared chunk-driving loop for the built-in readers. A format supplies
  * `need()` (how many bytes the record at a position needs) and `consume()`
  * (parse every whole record in a range). Whole records are parsed in place in
- * the source chunk and handed out as `subarray` views; only a record that
- * straddles two chunks is copied into a buffer of its own.
+ * the source chunk and handed out as views; only a record that straddles two
+ * chunks is copied into a buffer of its own.
+ *
+ * A reader may hand the same Packet object to every `onPacket` call with its
+ * fields rewritten (the pcap reader does): read the fields during the call
+ * and copy the object to keep it. `data` itself stays valid after the call
+ * (chunks are never overwritten).
  */
 import { CaptureError, type CaptureWarning, type Packet } from '../core/types.js';
 import type { CaptureInfo, CaptureReader, DecryptionSecret, InterfaceInfo } from './types.js';

@@ -11,7 +11,7 @@
  * nanoseconds), Captured Packet Length, Original Packet Length, Packet Data
  * (Captured Packet Length bytes, no padding).
  */
-import { CaptureError } from '../core/types.js';
+import { CaptureError, type Packet } from '../core/types.js';
 import { RecordReader, STOP } from './base.js';
 import type { ChunkSource } from './source.js';
 import type { CaptureInfo, InterfaceInfo } from './types.js';
@@ -72,6 +72,12 @@ export class PcapReader extends RecordReader {
   private readonly linkType: number;
   private readonly snapLen: number;
   private readonly maxCap: number;
+  /**
+   * The one Packet object handed to every onPacket call (its fields are
+   * rewritten for each record: read them during the call). `data` is a plain
+   * Uint8Array view of the chunk and stays valid after the call.
+   */
+  private readonly pkt: Packet = { index: 0, interfaceId: 0, linkType: 0, tsSec: 0, tsNsec: 0, capLen: 0, origLen: 0, data: new Uint8Array(0) };
 
   /** `src` must be positioned just after the 24-byte file header. */
   constructor(info: CaptureInfo, src: ChunkSource, name: string, h: PcapHeader) {
@@ -120,18 +126,22 @@ export class PcapReader extends RecordReader {
     const linkType = this.linkType;
     const frac = this.nano ? 1e9 : 1e6;
     const mul = this.nano ? 1 : 1000;
+    const pkt = this.pkt;
+    pkt.linkType = linkType;
+    const ab = buf.buffer;
+    const abOff = buf.byteOffset;
     while (end - pos >= PCAP_RECORD_HEADER_LEN) {
       let caplen: number, tsSec: number, tsFrac: number, origLen: number;
       if (le) {
-        caplen = buf.readUInt32LE(pos + 8);
+        caplen = (buf[pos + 8]! | (buf[pos + 9]! << 8) | (buf[pos + 10]! << 16) | (buf[pos + 11]! << 24)) >>> 0;
         if (caplen > maxCap) {
           this.tooLarge(caplen, base + pos);
           return STOP;
         }
         if (end - pos - PCAP_RECORD_HEADER_LEN < caplen) break;
-        tsSec = buf.readUInt32LE(pos);
-        tsFrac = buf.readUInt32LE(pos + 4);
-        origLen = buf.readUInt32LE(pos + 12);
+        tsSec = (buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24)) >>> 0;
+        tsFrac = (buf[pos + 4]! | (buf[pos + 5]! << 8) | (buf[pos + 6]! << 16) | (buf[pos + 7]! << 24)) >>> 0;
+        origLen = (buf[pos + 12]! | (buf[pos + 13]! << 8) | (buf[pos + 14]! << 16) | (buf[pos + 15]! << 24)) >>> 0;
       } else {
         caplen = buf.readUInt32BE(pos + 8);
         if (caplen > maxCap) {
@@ -156,16 +166,13 @@ export class PcapReader extends RecordReader {
         this.warn('caplen_exceeds_snaplen', base + pos + 8, `captured length ${caplen} > snaplen ${this.snapLen}`);
       }
       const d = pos + PCAP_RECORD_HEADER_LEN;
-      onPacket({
-        index: this.index++,
-        interfaceId: 0,
-        linkType,
-        tsSec,
-        tsNsec: tsFrac * mul,
-        capLen: caplen,
-        origLen,
-        data: buf.subarray(d, d + caplen),
-      });
+      pkt.index = this.index++;
+      pkt.tsSec = tsSec;
+      pkt.tsNsec = tsFrac * mul;
+      pkt.capLen = caplen;
+      pkt.origLen = origLen;
+      pkt.data = new Uint8Array(ab, abOff + d, caplen);
+      onPacket(pkt);
       pos = d + caplen;
     }
     return pos;

@@ -10,20 +10,36 @@ import { CaptureError } from '../core/types.js';
 
 export const DEFAULT_CHUNK = 1 << 20;
 
-/** Read a file handle in chunks of `chunkSize`; closes the handle when done or abandoned. */
+/**
+ * Read a file handle in chunks of `chunkSize`; closes the handle when done or
+ * abandoned. One read runs ahead: the next chunk is being read (in the libuv
+ * thread pool) while the caller works on the current one.
+ */
 export async function* fileChunks(fh: FileHandle, chunkSize: number, sizeHint: number): AsyncGenerator<Buffer> {
-  let pos = 0;
+  let pos = 0; // bytes requested so far
+  const readAt = async (): Promise<Buffer | null> => {
+    // Small files get small buffers; growing files / FIFOs (sizeHint 0) get full chunks.
+    const want = sizeHint > pos ? Math.min(chunkSize, Math.max(sizeHint - pos, 65536)) : chunkSize;
+    const buf = Buffer.allocUnsafe(want);
+    const { bytesRead } = await fh.read(buf, 0, want, null);
+    if (bytesRead === 0) return null;
+    return bytesRead < want ? buf.subarray(0, bytesRead) : buf;
+  };
+  let pending: Promise<Buffer | null> | undefined;
   try {
+    pending = readAt();
     for (;;) {
-      // Small files get small buffers; growing files / FIFOs (sizeHint 0) get full chunks.
-      const want = sizeHint > pos ? Math.min(chunkSize, Math.max(sizeHint - pos, 65536)) : chunkSize;
-      const buf = Buffer.allocUnsafe(want);
-      const { bytesRead } = await fh.read(buf, 0, want, null);
-      if (bytesRead === 0) return;
-      pos += bytesRead;
-      yield bytesRead < want ? buf.subarray(0, bytesRead) : buf;
+      const b = await pending;
+      pending = undefined;
+      if (b === null) return;
+      pos += b.length;
+      // read ahead while the caller works on this chunk
+      pending = readAt();
+      pending.catch(() => undefined); // a failure surfaces when awaited
+      yield b;
     }
   } finally {
+    if (pending !== undefined) await pending.catch(() => undefined);
     await fh.close().catch(() => undefined);
   }
 }

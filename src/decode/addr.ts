@@ -18,6 +18,33 @@ export function ipv4U32ToString(v: number): string {
   return DEC[v >>> 24]! + '.' + DEC[(v >>> 16) & 255]! + '.' + DEC[(v >>> 8) & 255]! + '.' + DEC[v & 255]!;
 }
 
+/** The 32-bit value of a dotted quad ("a.b.c.d", each 0-255, no leading '+'/spaces); -1 when it is not one. */
+export function parseIpv4Text(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
+  let v = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 3 || (digits > 0 && part === 0)) return -1;
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return v * 256 + part;
+}
+
 /**
  * Small bounded cache of IPv4 address text keyed by the 32-bit value, so the
  * hot path does not build the same strings for every packet of a flow.

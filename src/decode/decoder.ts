@@ -8,12 +8,15 @@
  * codes of `anomalies.ts`.
  *
  * Hot path: plain offsets into the packet's Uint8Array, one reused Segment
- * object whose payload is a view of the packet (or of a reassembled datagram).
+ * object whose payload is a view of the packet (or of a reassembled datagram;
+ * one shared empty array when there is no payload). The address text
+ * (`srcIp` / `dstIp`) is formatted only when read: flow tables key IPv4 on
+ * `srcAddr4` / `dstAddr4` and read the text once per new flow.
  */
 import type { Anomaly, Layer, Packet } from '../core/types.js';
 import type { DecodeSink, DecoderStats, Segment, TcpOptions } from './types.js';
 import { TCP_SYN } from './types.js';
-import { Ipv4TextCache, Ipv6TextMemo } from './addr.js';
+import { Ipv4TextCache, Ipv6TextMemo, parseIpv4Text } from './addr.js';
 import { u16, u32 } from './bytes.js';
 import {
   ETH_HEADER_LEN,
@@ -115,8 +118,12 @@ export class Decoder {
   private addrBuf: Uint8Array = new Uint8Array(0);
   private srcOff = 0;
   private dstOff = 0;
-  private srcText: string | undefined;
-  private dstText: string | undefined;
+  /** @internal (LazySegment) */
+  srcText: string | undefined;
+  /** @internal (LazySegment) */
+  dstText: string | undefined;
+  private src4: number | undefined = undefined;
+  private dst4: number | undefined = undefined;
 
   private readonly fragAnomaly: FragmentAnomalyFn = (code, detail) => this.anomaly(code, 'ip', detail);
 
@@ -129,27 +136,7 @@ export class Decoder {
       ...(opts.fragmentTimeoutSec !== undefined ? { timeoutSec: opts.fragmentTimeoutSec } : {}),
       ...(opts.maxFragmentTotalBytes !== undefined ? { maxTotalBytes: opts.maxFragmentTotalBytes } : {}),
     });
-    this.seg = {
-      packetIndex: 0,
-      tsSec: 0,
-      tsNsec: 0,
-      proto: 6,
-      ipVersion: 4,
-      srcIp: '',
-      dstIp: '',
-      srcPort: 0,
-      dstPort: 0,
-      seq: 0,
-      ack: 0,
-      flags: 0,
-      window: 0,
-      tcpOptions: undefined,
-      payload: new Uint8Array(0),
-      missing: 0,
-      tunnel: undefined,
-      depth: 0,
-      vlans: this.vlans,
-    };
+    this.seg = new LazySegment(this, this.vlans);
   }
 
   /** Decodes one captured frame; emits 0..n segments and anomalies to the sink. */
@@ -163,7 +150,7 @@ export class Decoder {
     this.truncatedFrame = p.capLen < p.origLen;
     this.depth = 0;
     this.tunnel = undefined;
-    this.vlans.length = 0;
+    if (this.vlans.length !== 0) this.vlans.length = 0;
     if (this.frags.size > 0) this.frags.expire(this.tsFloat, this.fragAnomaly);
     const b = p.data;
     const end = b.length;
@@ -249,16 +236,25 @@ export class Decoder {
     this.dstOff = dstOff;
     this.srcText = undefined;
     this.dstText = undefined;
+    if (ver === 4) {
+      this.src4 = ((b[srcOff]! << 24) | (b[srcOff + 1]! << 16) | (b[srcOff + 2]! << 8) | b[srcOff + 3]!) >>> 0;
+      this.dst4 = ((b[dstOff]! << 24) | (b[dstOff + 1]! << 16) | (b[dstOff + 2]! << 8) | b[dstOff + 3]!) >>> 0;
+    } else {
+      this.src4 = undefined;
+      this.dst4 = undefined;
+    }
   }
 
-  private src(): string {
+  /** @internal (LazySegment) */
+  src(): string {
     if (this.srcText === undefined) {
       this.srcText = this.ipVersion === 4 ? this.v4text.get(this.addrBuf, this.srcOff) : this.v6text.get(this.addrBuf, this.srcOff);
     }
     return this.srcText;
   }
 
-  private dst(): string {
+  /** @internal (LazySegment) */
+  dst(): string {
     if (this.dstText === undefined) {
       this.dstText = this.ipVersion === 4 ? this.v4text.get(this.addrBuf, this.dstOff) : this.v6text.get(this.addrBuf, this.dstOff);
     }
@@ -474,6 +470,15 @@ export class Decoder {
     this.ipVersion = r.ipVersion;
     this.srcText = r.src;
     this.dstText = r.dst;
+    if (r.ipVersion === 4) {
+      const s4 = parseIpv4Text(r.src);
+      const d4 = parseIpv4Text(r.dst);
+      this.src4 = s4 >= 0 && d4 >= 0 ? s4 : undefined;
+      this.dst4 = s4 >= 0 && d4 >= 0 ? d4 : undefined;
+    } else {
+      this.src4 = undefined;
+      this.dst4 = undefined;
+    }
     const end = r.data.length;
     if (r.ipVersion === 6) this.ipv6Chain(r.proto, r.data, 0, end, r.missing, true);
     else this.ipPayload(r.proto, r.data, 0, end, r.missing);
@@ -512,8 +517,8 @@ export class Decoder {
     s.tsNsec = p.tsNsec;
     s.proto = proto;
     s.ipVersion = this.ipVersion;
-    s.srcIp = this.src();
-    s.dstIp = this.dst();
+    s.srcAddr4 = this.src4;
+    s.dstAddr4 = this.dst4;
     s.payload = payload;
     s.missing = missing;
     s.tunnel = this.tunnel;
@@ -541,10 +546,10 @@ export class Decoder {
     let opts: TcpOptions | undefined;
     if (hl > avail) {
       this.anomaly('tcp_header_truncated', 'tcp');
-      payload = b.subarray(end, end);
+      payload = EMPTY;
       segMissing = claimed - hl;
     } else {
-      payload = b.subarray(off + hl, end);
+      payload = view(b, off + hl, end);
       segMissing = missing;
       if (flags & TCP_SYN && hl > TCP_MIN_HEADER) {
         opts = {};
@@ -590,7 +595,7 @@ export class Decoder {
     const sp = u16(b, off);
     const dp = u16(b, off + 2);
     const payOff = off + UDP_HEADER_LEN;
-    const s = this.fill(17, b.subarray(payOff, payEnd), segMissing);
+    const s = this.fill(17, view(b, payOff, payEnd), segMissing);
     s.srcPort = sp;
     s.dstPort = dp;
     s.seq = 0;
@@ -696,6 +701,63 @@ export class Decoder {
         return;
     }
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The decoder's one reused Segment. `srcIp` / `dstIp` are own enumerable
+ * accessors that format the address text on first read (so `{ ...seg }`
+ * copies the text); defined in the constructor so the object keeps fast
+ * properties.
+ */
+class LazySegment implements Segment {
+  packetIndex = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  proto: 6 | 17 = 6;
+  ipVersion: 4 | 6 = 4;
+  declare srcIp: string;
+  declare dstIp: string;
+  srcAddr4: number | undefined = undefined;
+  dstAddr4: number | undefined = undefined;
+  srcPort = 0;
+  dstPort = 0;
+  seq = 0;
+  ack = 0;
+  flags = 0;
+  window = 0;
+  tcpOptions: TcpOptions | undefined = undefined;
+  payload: Uint8Array = EMPTY;
+  missing = 0;
+  tunnel: string | undefined = undefined;
+  depth = 0;
+  vlans: number[];
+
+  constructor(dec: Decoder, vlans: number[]) {
+    this.vlans = vlans;
+    Object.defineProperty(this, 'srcIp', {
+      get: (): string => dec.src(),
+      set: (v: string): void => {
+        dec.srcText = v;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    Object.defineProperty(this, 'dstIp', {
+      get: (): string => dec.dst(),
+      set: (v: string): void => {
+        dec.dstText = v;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+}
+
+/** b[from, to) as a plain Uint8Array view (cheaper than Buffer#subarray); the shared EMPTY when empty. */
+function view(b: Uint8Array, from: number, to: number): Uint8Array {
+  return to > from ? new Uint8Array(b.buffer, b.byteOffset + from, to - from) : EMPTY;
 }
 
 function isTunnelPort(p: number): boolean {

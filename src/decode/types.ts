@@ -35,6 +35,14 @@ export interface Segment {
   ipVersion: 4 | 6;
   srcIp: string;
   dstIp: string;
+  /**
+   * IPv4 only, optional: the source and destination addresses as unsigned
+   * 32-bit numbers (a.b.c.d = a * 2^24 + b * 2^16 + c * 2^8 + d), so flow
+   * tables can key on numbers without formatting text. The decoder sets both
+   * on every IPv4 segment (and reads `srcIp` / `dstIp` text lazily).
+   */
+  srcAddr4?: number | undefined;
+  dstAddr4?: number | undefined;
   srcPort: number;
   dstPort: number;
   /** TCP only (0 for UDP) */

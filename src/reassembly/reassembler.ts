@@ -2,8 +2,10 @@
  * TCP stream reassembly and UDP conversation tracking (modelled on gopacket's
  * reassembly package).
  *
- * - Flows are keyed by a canonical 5-tuple string in a Map; A is the sender
- *   of the first packet seen, direction 0 = A->B.
+ * - IPv4 flows are keyed by numbers (addresses as uint32, ports, protocol)
+ *   in an open-addressing hash table, so the hot path formats no text and
+ *   allocates nothing; other flows by a canonical 5-tuple string in a Map.
+ *   A is the sender of the first packet seen, direction 0 = A->B.
  * - Per direction, sequence numbers are turned into 64-bit-safe offsets
  *   (doubles) relative to the first sequence number, using signed 32-bit
  *   modular differences, so wraparound is invisible past that point.
@@ -12,12 +14,18 @@
  *   list. Overlaps: the first copy wins.
  * - Holes are reported as gaps (`consumer.gap`) when the data cannot wait
  *   any longer: buffer caps, peer ACK past the hole, FIN/RST, flow end.
+ * - A TCP flow closed both ways (both FINs consumed) or reset keeps being
+ *   counted for the closed timeout (trailing ACKs belong to the same
+ *   conversation), but its consumer is ended and released as soon as the
+ *   current batch of packets is done (a microtask): the flow becomes a light
+ *   tombstone whose bytes go nowhere and whose counters still move.
  *
  * Never throws on hostile input (consumer exceptions propagate), never loops
  * on anything but the bounded buffers, and never buffers more than the
  * configured limits.
  */
 import type { Anomaly, Dir, Endpoint, Ts } from '../core/types.js';
+import { parseIpv4Text } from '../decode/addr.js';
 import type { Segment } from '../decode/types.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/types.js';
 import type {
@@ -37,7 +45,7 @@ export const DEFAULT_LIMITS: ReassemblyLimits = {
   maxFlows: 1_000_000,
 };
 /** Idle timeout for TCP flows that have seen a FIN or a RST. */
-export const DEFAULT_CLOSED_TIMEOUT_SEC = 30;
+export const DEFAULT_CLOSED_TIMEOUT_SEC = 4;
 /** Idle timeout for UDP conversations. */
 export const DEFAULT_UDP_TIMEOUT_SEC = 60;
 /** Idle expiry runs at most once every this many segments... */
@@ -162,7 +170,7 @@ class DirState {
   /** Next expected offset (bytes delivered or skipped, + 1 after FIN). */
   nextOff = 0;
   synIsn = -1;
-  buf: BufSeg[] = [];
+  buf: BufSeg[] = NO_BUF;
   buffered = 0;
   afterGap = false;
   /** Offset of the FIN (the sequence number it occupies), -1 while none. */
@@ -171,19 +179,49 @@ class DirState {
   finGrace = 0;
   /** This direction's last advertised window was zero. */
   winZero = false;
-  tail: Uint8Array | undefined = undefined;
+  /** Offset of this direction's TAIL bytes in the reassembler's tail pool, -1 while none. */
+  tailOff = -1;
   tailLen = 0;
 }
 
+/** Shared empty out-of-order list: a direction gets an array of its own on its first insert (never mutate this one). */
+const NO_BUF: BufSeg[] = [];
+
+/**
+ * The direction state of every released (tombstoned) flow: done, nothing
+ * buffered. Shared, so never written (released flows skip tcp()).
+ */
+const DEAD = new DirState();
+DEAD.started = true;
+DEAD.finOff = 0;
+DEAD.finDone = true;
+
+/** What a released (tombstoned) flow delivers to: nothing. */
+const TOMBSTONE: StreamConsumer = { data() {}, gap() {}, end() {} };
+
 class Conn {
+  /** String key (flows not keyed by IPv4 numbers), '' for IPv4 ones. */
   key: string;
   info: Flow;
   consumer: StreamConsumer | undefined;
   proto: 6 | 17;
+  /** Address text, for flows keyed by string ('' for IPv4-keyed ones: see info.a / info.b). */
   aIp: string;
   aPort: number;
   bIp: string;
   bPort: number;
+  /** IPv4 addresses as uint32 (flows in the numeric table), -1 otherwise. */
+  a4: number;
+  b4: number;
+  /** Slot pair in the tail pool (byte offset of direction 0's tail), -1 while none. */
+  tailSlot = -1;
+  /** The consumer has been ended and replaced by TOMBSTONE. */
+  released = false;
+  /** Queued for release. */
+  closing = false;
+  /** SYN sequence numbers of both directions (-1: none), kept when released (port reuse detection). */
+  isn0 = -1;
+  isn1 = -1;
   d0 = new DirState();
   d1 = new DirState();
   /** Capture time of the last packet, in seconds. */
@@ -196,17 +234,152 @@ class Conn {
   prev: Conn | undefined = undefined;
   next: Conn | undefined = undefined;
 
-  constructor(key: string, info: Flow, seg: Segment, t: number) {
+  constructor(key: string, info: Flow, seg: Segment, t: number, s4: number, d4: number) {
     this.key = key;
     this.info = info;
     this.consumer = undefined;
     this.proto = seg.proto;
-    this.aIp = seg.srcIp;
+    this.aIp = s4 >= 0 ? '' : info.a.ip;
     this.aPort = seg.srcPort;
-    this.bIp = seg.dstIp;
+    this.bIp = s4 >= 0 ? '' : info.b.ip;
     this.bPort = seg.dstPort;
+    this.a4 = s4;
+    this.b4 = d4;
     this.lastSeen = t;
   }
+}
+
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * Open-addressing (linear probing, backward-shift deletion) table of the
+ * IPv4 flows, keyed by the canonical (lower address, higher address,
+ * ports, protocol): four uint32 per slot, protocol 0 = empty.
+ */
+class V4Table {
+  private keys: Uint32Array;
+  private vals: (Conn | undefined)[];
+  private mask: number;
+  size = 0;
+
+  constructor(cap = 1024) {
+    this.keys = new Uint32Array(cap * 4);
+    this.vals = new Array<Conn | undefined>(cap).fill(undefined);
+    this.mask = cap - 1;
+  }
+
+  private static hash(lo: number, hi: number, ports: number, proto: number): number {
+    return mix(Math.imul(lo, 0x9e3779b1) ^ mix(hi + Math.imul(ports, 0x27d4eb2f)) ^ proto);
+  }
+
+  get(lo: number, hi: number, ports: number, proto: number): Conn | undefined {
+    const keys = this.keys;
+    const mask = this.mask;
+    let i = V4Table.hash(lo, hi, ports, proto) & mask;
+    for (;;) {
+      const k = i << 2;
+      const p = keys[k + 3]!;
+      if (p === 0) return undefined;
+      if (p === proto && keys[k] === lo && keys[k + 1] === hi && keys[k + 2] === ports) return this.vals[i];
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Insert or replace. */
+  set(lo: number, hi: number, ports: number, proto: number, c: Conn): void {
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const keys = this.keys;
+    const mask = this.mask;
+    let i = V4Table.hash(lo, hi, ports, proto) & mask;
+    for (;;) {
+      const k = i << 2;
+      const p = keys[k + 3]!;
+      if (p === 0) {
+        keys[k] = lo;
+        keys[k + 1] = hi;
+        keys[k + 2] = ports;
+        keys[k + 3] = proto;
+        this.vals[i] = c;
+        this.size++;
+        return;
+      }
+      if (p === proto && keys[k] === lo && keys[k + 1] === hi && keys[k + 2] === ports) {
+        this.vals[i] = c;
+        return;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Remove the entry of `c`'s key if it holds `c`. */
+  deleteConn(lo: number, hi: number, ports: number, proto: number, c: Conn): void {
+    const keys = this.keys;
+    const vals = this.vals;
+    const mask = this.mask;
+    let i = V4Table.hash(lo, hi, ports, proto) & mask;
+    for (;;) {
+      const k = i << 2;
+      const p = keys[k + 3]!;
+      if (p === 0) return;
+      if (p === proto && keys[k] === lo && keys[k + 1] === hi && keys[k + 2] === ports) break;
+      i = (i + 1) & mask;
+    }
+    if (vals[i] !== c) return;
+    // backward-shift deletion
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const kj = j << 2;
+      if (keys[kj + 3] === 0) break;
+      const home = V4Table.hash(keys[kj]!, keys[kj + 1]!, keys[kj + 2]!, keys[kj + 3]!) & mask;
+      // move j to i when its home is not in (i, j] (cyclically)
+      if (i <= j ? home <= i || home > j : home <= i && home > j) {
+        const ki = i << 2;
+        keys[ki] = keys[kj]!;
+        keys[ki + 1] = keys[kj + 1]!;
+        keys[ki + 2] = keys[kj + 2]!;
+        keys[ki + 3] = keys[kj + 3]!;
+        vals[i] = vals[j];
+        i = j;
+      }
+    }
+    const ki = i << 2;
+    keys[ki] = keys[ki + 1] = keys[ki + 2] = keys[ki + 3] = 0;
+    vals[i] = undefined;
+    this.size--;
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldVals = this.vals;
+    const cap = (this.mask + 1) * 2;
+    this.keys = new Uint32Array(cap * 4);
+    this.vals = new Array<Conn | undefined>(cap).fill(undefined);
+    this.mask = cap - 1;
+    this.size = 0;
+    for (let i = 0; i < oldVals.length; i++) {
+      const c = oldVals[i];
+      const k = i << 2;
+      if (c !== undefined) this.set(oldKeys[k]!, oldKeys[k + 1]!, oldKeys[k + 2]!, oldKeys[k + 3]!, c);
+    }
+  }
+
+  values(): Conn[] {
+    const out: Conn[] = [];
+    for (const c of this.vals) if (c !== undefined) out.push(c);
+    return out;
+  }
+}
+
+/** Canonical numeric key parts of an IPv4 flow: [lower address, higher address, ports]. */
+function v4Lo(s4: number, sp: number, d4: number, dp: number): boolean {
+  return s4 < d4 || (s4 === d4 && sp <= dp);
 }
 
 function flowKey(seg: Segment): string {
@@ -235,6 +408,14 @@ export class Reassembler {
   private readonly closedTimeout: number;
   private readonly udpTimeout: number;
   private readonly flows = new Map<string, Conn>();
+  private readonly t4 = new V4Table();
+  /** TAIL bytes of both directions of each flow that delivered data: 2 * TAIL bytes per slot. */
+  private tailPool = new Uint8Array(256 * 2 * TAIL);
+  private tailFree: number[] = [];
+  private tailUsed = 0;
+  /** Flows closed both ways or reset, to release after the current batch. */
+  private closing: Conn[] = [];
+  private readonly releaseClosing = (): void => this.release();
   private head: Conn | undefined = undefined;
   private tail: Conn | undefined = undefined;
   private last: Conn | undefined = undefined;
@@ -273,7 +454,7 @@ export class Reassembler {
   }
 
   get liveFlows(): number {
-    return this.flows.size;
+    return this.flows.size + this.t4.size;
   }
 
   // ---------------------------------------------------------------- input
@@ -293,35 +474,52 @@ export class Reassembler {
     const proto = seg.proto;
     if (proto !== 6 && proto !== 17) return;
 
+    // IPv4 addresses as numbers (decoder segments carry them; others are parsed), -1 for the string-keyed path.
+    const sp = seg.srcPort;
+    const dp = seg.dstPort;
+    let s4 = seg.srcAddr4;
+    let d4 = seg.dstAddr4;
+    if (s4 === undefined || d4 === undefined) {
+      if (seg.ipVersion !== 6) {
+        s4 = parseIpv4Text(seg.srcIp);
+        d4 = parseIpv4Text(seg.dstIp);
+      } else s4 = d4 = -1;
+    }
+    if (s4 < 0 || d4 < 0 || (sp & 0xffff) !== sp || (dp & 0xffff) !== dp) s4 = d4 = -1;
+
     // Flow lookup: the previous packet's flow first (bulk transfers), then the table.
     let c = this.last;
     let dir: Dir;
-    if (
-      c !== undefined &&
-      c.proto === proto &&
-      c.aPort === seg.srcPort &&
-      c.bPort === seg.dstPort &&
-      c.aIp === seg.srcIp &&
-      c.bIp === seg.dstIp
-    ) {
-      dir = 0;
-    } else if (
-      c !== undefined &&
-      c.proto === proto &&
-      c.aPort === seg.dstPort &&
-      c.bPort === seg.srcPort &&
-      c.aIp === seg.dstIp &&
-      c.bIp === seg.srcIp
-    ) {
-      dir = 1;
-    } else {
-      const key = flowKey(seg);
-      c = this.flows.get(key);
-      if (c === undefined) {
-        c = this.create(key, seg, t);
+    if (s4 >= 0) {
+      if (c !== undefined && c.proto === proto && c.aPort === sp && c.bPort === dp && c.a4 === s4 && c.b4 === d4) {
         dir = 0;
+      } else if (c !== undefined && c.proto === proto && c.aPort === dp && c.bPort === sp && c.a4 === d4 && c.b4 === s4) {
+        dir = 1;
       } else {
-        dir = c.aPort === seg.srcPort && c.aIp === seg.srcIp ? 0 : 1;
+        c = v4Lo(s4, sp, d4, dp) ? this.t4.get(s4, d4, sp * 65536 + dp, proto) : this.t4.get(d4, s4, dp * 65536 + sp, proto);
+        if (c === undefined) {
+          c = this.create(seg, t, s4, d4);
+          dir = 0;
+        } else {
+          dir = c.aPort === sp && c.a4 === s4 ? 0 : 1;
+        }
+      }
+    } else {
+      const srcIp = seg.srcIp;
+      const dstIp = seg.dstIp;
+      if (c !== undefined && c.a4 < 0 && c.proto === proto && c.aPort === sp && c.bPort === dp && c.aIp === srcIp && c.bIp === dstIp) {
+        dir = 0;
+      } else if (c !== undefined && c.a4 < 0 && c.proto === proto && c.aPort === dp && c.bPort === sp && c.aIp === dstIp && c.bIp === srcIp) {
+        dir = 1;
+      } else {
+        const key = flowKey(seg);
+        c = this.flows.get(key);
+        if (c === undefined) {
+          c = this.create(seg, t, -1, -1, key);
+          dir = 0;
+        } else {
+          dir = c.aPort === sp && c.aIp === srcIp ? 0 : 1;
+        }
       }
     }
 
@@ -331,13 +529,14 @@ export class Reassembler {
       if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && this.isReuse(c, dir, seg.seq >>> 0)) {
         counters.reused++;
         this.endConn(c, 'reused');
-        c = this.create(c.key, seg, t);
+        c = this.create(seg, t, s4, d4, c.key);
         dir = 0;
       }
       this.last = c;
       this.touch(c, seg, t);
       counters.tcpSegments++;
-      this.tcp(c, dir, seg, flags);
+      if (c.released) this.tombTcp(c, dir, seg, flags);
+      else this.tcp(c, dir, seg, flags);
     } else {
       this.last = c;
       this.touch(c, seg, t);
@@ -348,14 +547,27 @@ export class Reassembler {
 
   /** End every live flow (reason 'eof'; 'fin'/'rst' for TCP flows already closed), oldest first. */
   finish(): void {
-    for (const c of [...this.flows.values()]) this.endConn(c, this.reasonOf(c, 'eof'));
+    // oldest first (creation order = id order)
+    const all = [...this.flows.values(), ...this.t4.values()];
+    let lo = Infinity;
+    for (const c of all) if (c.info.id < lo) lo = c.info.id;
+    if (all.length > 0 && this.nextId - lo <= 4 * all.length) {
+      // ids are unique: place by id
+      const byId = new Array<Conn | undefined>(this.nextId - lo).fill(undefined);
+      for (const c of all) byId[c.info.id - lo] = c;
+      for (const c of byId) if (c !== undefined) this.endConn(c, this.reasonOf(c, 'eof'));
+    } else {
+      all.sort((x, y) => x.info.id - y.info.id);
+      for (const c of all) this.endConn(c, this.reasonOf(c, 'eof'));
+    }
     this.last = undefined;
+    this.closing.length = 0;
   }
 
   // ---------------------------------------------------------------- flow table
 
-  private create(key: string, seg: Segment, t: number): Conn {
-    while (this.flows.size >= this.limits.maxFlows && this.head !== undefined) {
+  private create(seg: Segment, t: number, s4: number, d4: number, key = ''): Conn {
+    while (this.liveFlows >= this.limits.maxFlows && this.head !== undefined) {
       const victim = this.head;
       this.counters.evicted++;
       this.anomaly(victim, 'flow_evicted', seg.packetIndex, undefined);
@@ -363,7 +575,7 @@ export class Reassembler {
     }
     const transport: Transport = seg.proto === 6 ? 'tcp' : 'udp';
     const info = new Flow(this.nextId++, transport, seg);
-    const c = new Conn(key, info, seg, t);
+    const c = new Conn(s4 >= 0 ? '' : key || flowKey(seg), info, seg, t, s4, d4);
     if (transport === 'udp') {
       this.counters.udpFlows++;
       // Roles by the port heuristic until a consumer says otherwise.
@@ -372,7 +584,12 @@ export class Reassembler {
     } else {
       this.counters.tcpFlows++;
     }
-    this.flows.set(key, c);
+    if (s4 >= 0) {
+      const sp = seg.srcPort;
+      const dp = seg.dstPort;
+      if (v4Lo(s4, sp, d4, dp)) this.t4.set(s4, d4, sp * 65536 + dp, seg.proto, c);
+      else this.t4.set(d4, s4, dp * 65536 + sp, seg.proto, c);
+    } else this.flows.set(c.key, c);
     // append to LRU
     c.prev = this.tail;
     if (this.tail !== undefined) this.tail.next = c;
@@ -456,22 +673,95 @@ export class Reassembler {
       f.clientIsA = f.a.port > f.b.port || f.a.port === f.b.port;
       f.roleSource = 'port';
     }
-    if (this.flows.get(c.key) === c) this.flows.delete(c.key);
+    if (c.a4 >= 0) {
+      const ap = c.aPort;
+      const bp = c.bPort;
+      if (v4Lo(c.a4, ap, c.b4, bp)) this.t4.deleteConn(c.a4, c.b4, ap * 65536 + bp, c.proto, c);
+      else this.t4.deleteConn(c.b4, c.a4, bp * 65536 + ap, c.proto, c);
+    } else if (this.flows.get(c.key) === c) this.flows.delete(c.key);
     this.unlink(c);
+    this.freeTail(c);
     if (this.last === c) this.last = undefined;
-    if (c.consumer !== undefined) c.consumer.end(reason, { sec: f.lastTs.sec, nsec: f.lastTs.nsec });
+    if (c.consumer !== undefined && !c.released) c.consumer.end(reason, { sec: f.lastTs.sec, nsec: f.lastTs.nsec });
+    c.consumer = undefined;
     if (this.onFlowEnd !== undefined) this.onFlowEnd(f);
   }
 
   private dropBuffers(c: Conn): void {
-    for (const ds of [c.d0, c.d1]) {
-      if (ds.buffered > 0) {
-        this.total -= ds.buffered;
-        ds.buffered = 0;
-      }
-      ds.buf.length = 0;
-    }
+    this.dropDir(c.d0);
+    this.dropDir(c.d1);
     this.counters.bufferedBytes = this.total;
+  }
+
+  private dropDir(ds: DirState): void {
+    if (ds.buffered > 0) {
+      this.total -= ds.buffered;
+      ds.buffered = 0;
+    }
+    ds.buf = NO_BUF;
+  }
+
+  /** A TCP flow closed both ways or reset: release its consumer after the current batch of packets. */
+  private queueClose(c: Conn): void {
+    c.closing = true;
+    if (this.closing.length === 0) queueMicrotask(this.releaseClosing);
+    this.closing.push(c);
+  }
+
+  /**
+   * End and drop the consumers of the flows queued by queueClose (still live
+   * ones): the flow stays in the table as a tombstone that counts trailing
+   * packets until the closed timeout, then onFlowEnd.
+   */
+  private release(): void {
+    const list = this.closing;
+    this.closing = [];
+    for (const c of list) {
+      if (c.dead || c.released || c.consumer === undefined) continue;
+      const f = c.info;
+      const ts: Ts = { sec: f.lastTs.sec, nsec: f.lastTs.nsec };
+      this.flushAll(c, 0, c.d0, ts);
+      this.flushAll(c, 1, c.d1, ts);
+      const cons = c.consumer;
+      const reason = this.reasonOf(c, 'eof');
+      c.consumer = TOMBSTONE;
+      c.released = true;
+      // Light tombstone: only the FlowInfo and the key stay (see tombTcp).
+      c.isn0 = c.d0.synIsn;
+      c.isn1 = c.d1.synIsn;
+      this.dropBuffers(c);
+      this.freeTail(c);
+      c.d0 = DEAD;
+      c.d1 = DEAD;
+      c.finPending = false;
+      cons.end(reason, ts);
+    }
+  }
+
+  /** Byte offset of `c`'s tail slot in the pool (allocated on first use). */
+  private tailSlot(c: Conn): number {
+    if (c.tailSlot >= 0) return c.tailSlot;
+    let slot = this.tailFree.pop();
+    if (slot === undefined) {
+      slot = this.tailUsed;
+      this.tailUsed += 2 * TAIL;
+      if (this.tailUsed > this.tailPool.length) {
+        const np = new Uint8Array(this.tailPool.length * 2);
+        np.set(this.tailPool);
+        this.tailPool = np;
+      }
+    }
+    c.tailSlot = slot;
+    return slot;
+  }
+
+  private freeTail(c: Conn): void {
+    if (c.tailSlot >= 0) {
+      this.tailFree.push(c.tailSlot);
+      c.tailSlot = -1;
+      c.d0.tailLen = c.d1.tailLen = 0;
+      c.d0.tailOff = c.d1.tailOff = -1;
+    }
   }
 
   private anomaly(c: Conn, code: string, packetIndex: number | undefined, detail: string | undefined): void {
@@ -506,12 +796,48 @@ export class Reassembler {
 
   private isReuse(c: Conn, dir: Dir, seq: number): boolean {
     if (c.proto !== 6) return false;
+    if (c.released) {
+      const isn = dir === 0 ? c.isn0 : c.isn1;
+      return !(isn >= 0 && isn === seq);
+    }
     const ds = dir === 0 ? c.d0 : c.d1;
     const other = dir === 0 ? c.d1 : c.d0;
     if (c.closed || c.rst) return !(ds.synIsn >= 0 && ds.synIsn === seq);
     if (ds.synIsn >= 0) return ds.synIsn !== seq;
     if (ds.started) return ((seq + 1) >>> 0) !== ds.baseSeq;
     return other.started && other.synIsn < 0;
+  }
+
+  /**
+   * A packet of a released flow (closed both ways or reset, consumer ended):
+   * counted (packets, bytes, flags, the per-packet anomalies), nothing
+   * delivered; retransmission / keep-alive counters no longer move.
+   */
+  private tombTcp(c: Conn, dir: Dir, seg: Segment, flags: number): void {
+    const f = c.info;
+    const st = f.stats[dir];
+    const len = seg.payload.length;
+    const pkt = seg.packetIndex;
+    st.packets++;
+    st.bytes += len;
+    const syn = (flags & TCP_SYN) !== 0;
+    const fin = (flags & TCP_FIN) !== 0;
+    const rst = (flags & TCP_RST) !== 0;
+    const miss = seg.missing > 0 && seg.missing < 2 ** 32 ? Math.floor(seg.missing) : 0;
+    if ((syn && (fin || rst)) || (flags & 0x3f) === 0) {
+      this.anomaly(c, 'tcp_invalid_flags', pkt, `flags 0x${flags.toString(16)}`);
+    }
+    if (miss > 0) {
+      f.truncated = true;
+      this.anomaly(c, 'tcp_truncated_segment', pkt, `${miss} bytes not captured`);
+    }
+    if (syn) st.synSeen = true;
+    if (fin) st.finSeen = true;
+    if (rst) {
+      st.rstSeen = true;
+      c.rst = true;
+      if (len > 0) this.anomaly(c, 'tcp_rst_with_data', pkt, undefined);
+    }
   }
 
   private tcp(c: Conn, dir: Dir, seg: Segment, flags: number): void {
@@ -588,19 +914,20 @@ export class Reassembler {
 
     if (cons === undefined) return; // count only
 
-    if (ts === undefined) ts = { sec: seg.tsSec, nsec: seg.tsNsec };
-
     if (ack && !syn && !rst) ds.winZero = seg.window === 0;
 
     if (rst) {
       // The connection is aborted: nothing will fill the holes any more.
+      if (ts === undefined) ts = { sec: seg.tsSec, nsec: seg.tsNsec };
       this.flushAll(c, 0, c.d0, ts);
       this.flushAll(c, 1, c.d1, ts);
+      if (!c.closing && !c.released) this.queueClose(c);
       return;
     }
 
     if (ds.started) {
       if (len > 0 || miss > 0 || fin) {
+        if (ts === undefined) ts = { sec: seg.tsSec, nsec: seg.tsNsec };
         this.data(c, dir, ds, peer, dataSeq, payload, len, miss, fin, syn, ts, pkt);
       } else if (!syn && ((dataSeq - nextSeq(ds)) | 0) === -1) {
         this.counters.keepAlives++;
@@ -611,12 +938,14 @@ export class Reassembler {
     if (ack && peer.started && (peer.buf.length > 0 || (peer.finOff > peer.nextOff && !peer.finDone))) {
       const ackOff = peer.nextOff + (((seg.ack >>> 0) - nextSeq(peer)) | 0);
       let guard = peer.buf.length + 2;
+      if (ts === undefined) ts = { sec: seg.tsSec, nsec: seg.tsNsec };
       while (ackOff > peer.nextOff && guard-- > 0 && (peer.buf.length > 0 || (peer.finOff > peer.nextOff && !peer.finDone))) {
         this.flushHole(c, dir === 0 ? 1 : 0, peer, ts);
       }
     }
 
-    if (c.finPending) this.finGrace(c, ts);
+    if (c.finPending) this.finGrace(c, ts ?? { sec: seg.tsSec, nsec: seg.tsNsec });
+    if (c.closed && c.d0.finDone && c.d1.finDone && !c.closing && !c.released) this.queueClose(c);
   }
 
   private finGrace(c: Conn, ts: Ts): void {
@@ -723,14 +1052,13 @@ export class Reassembler {
 
   /** Compare retransmitted bytes [off, end) with the remembered tail of delivered data. */
   private checkTail(c: Conn, ds: DirState, payload: Uint8Array, off: number, end: number, pkt: number): void {
-    const tail = ds.tail;
-    if (tail === undefined || ds.tailLen === 0) return;
+    if (ds.tailOff < 0 || ds.tailLen === 0) return;
     const tEnd = ds.nextOff;
     const tStart = tEnd - ds.tailLen;
     const a = Math.max(off, tStart);
     const b = Math.min(end, tEnd);
     if (a >= b) return;
-    if (!sameBytes(payload, a - off, tail, a - tStart, b - a)) {
+    if (!sameBytes(payload, a - off, this.tailPool, ds.tailOff + a - tStart, b - a)) {
       this.anomaly(c, 'tcp_overlap_mismatch', pkt, `retransmitted bytes differ at stream offset ${a}`);
     }
   }
@@ -743,15 +1071,16 @@ export class Reassembler {
     ds.nextOff += n;
     c.info.stats[dir].reassembled += n;
     // remember the last TAIL bytes
-    let tail = ds.tail;
-    if (tail === undefined) tail = ds.tail = new Uint8Array(TAIL);
+    let t0 = ds.tailOff;
+    if (t0 < 0) t0 = ds.tailOff = this.tailSlot(c) + (dir === 0 ? 0 : TAIL);
+    const tail = this.tailPool;
     if (n >= TAIL) {
-      for (let i = 0, j = n - TAIL; i < TAIL; i++, j++) tail[i] = chunk[j]!;
+      for (let i = t0, j = n - TAIL; j < n; i++, j++) tail[i] = chunk[j]!;
       ds.tailLen = TAIL;
     } else {
       const keep = Math.min(ds.tailLen, TAIL - n);
-      tail.copyWithin(0, ds.tailLen - keep, ds.tailLen);
-      for (let i = 0; i < n; i++) tail[keep + i] = chunk[i]!;
+      tail.copyWithin(t0, t0 + ds.tailLen - keep, t0 + ds.tailLen);
+      for (let i = 0; i < n; i++) tail[t0 + keep + i] = chunk[i]!;
       ds.tailLen = keep + n;
     }
     c.consumer!.data(dir, chunk, ts, pkt, afterGap);
@@ -894,7 +1223,8 @@ export class Reassembler {
    * `miss` known-lost bytes follow the data.
    */
   private insert(c: Conn, ds: DirState, off: number, data: Uint8Array, miss: number, ts: Ts, pkt: number, countRetrans: boolean): number {
-    const buf = ds.buf;
+    let buf = ds.buf;
+    if (buf === NO_BUF) buf = ds.buf = [];
     const end = off + data.length;
     // first entry whose end > off
     let lo = 0;

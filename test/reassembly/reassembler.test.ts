@@ -478,6 +478,48 @@ describe('Reassembler: memory caps', () => {
 });
 
 describe('Reassembler: lifetime', () => {
+  it('a flow closed both ways is released after the batch but keeps counting trailing packets', async () => {
+    const h = harness();
+    handshake(h, 100, 900);
+    h.r.segment(seg({ flags: PA, seq: 101, ack: 901, data: 'one' }));
+    h.r.segment(seg({ flags: TCP_FIN | A, seq: 104, ack: 901 }));
+    h.r.segment(seg({ c2s: false, flags: TCP_FIN | A, seq: 901, ack: 105 }));
+    expect(h.rec(0).ends()).toEqual([]); // not before the current batch is done
+    await Promise.resolve();
+    expect(h.rec(0).ends()).toEqual(['fin']);
+    // the last ACK and a retransmitted FIN still belong to the same conversation
+    h.r.segment(seg({ flags: A, seq: 105, ack: 902 }));
+    h.r.segment(seg({ c2s: false, flags: TCP_FIN | A, seq: 901, ack: 105 }));
+    const f = h.rec(0).flow;
+    expect(f.stats[0].packets).toBe(5);
+    expect(f.stats[1].packets).toBe(3);
+    expect(h.r.liveFlows).toBe(1);
+    expect(h.ended).toEqual([]);
+    // a retransmitted SYN of the old connection is not a reuse; a new ISN is
+    h.r.segment(seg({ flags: TCP_SYN, seq: 100 }));
+    expect(h.recs.length).toBe(1);
+    h.r.segment(seg({ flags: TCP_SYN, seq: 5555 }));
+    expect(h.recs.length).toBe(2);
+    expect(h.ended).toEqual([f]);
+    expect(h.rec(0).ends()).toEqual(['fin']); // end was called once
+    h.r.finish();
+    expect(h.rec(1).ends()).toEqual(['eof']);
+  });
+
+  it('a reset flow is released too', async () => {
+    const h = harness();
+    handshake(h, 100, 900);
+    h.r.segment(seg({ c2s: false, flags: TCP_RST | A, seq: 901, ack: 101 }));
+    await Promise.resolve();
+    expect(h.rec(0).ends()).toEqual(['rst']);
+    h.r.segment(seg({ flags: A, seq: 101, ack: 901, data: 'late' }));
+    expect(h.rec(0).text(0)).toBe('');
+    expect(h.rec(0).flow.stats[0].packets).toBe(3);
+    h.r.finish();
+    expect(h.rec(0).ends()).toEqual(['rst']);
+    expect(h.ended.length).toBe(1);
+  });
+
   it('idle flows expire by capture time (checked every N packets)', () => {
     const h = harness({ limits: { idleTimeoutSec: 10 } });
     h.r.segment(seg({ seq: 1, data: 'a', t: 1000 }));
