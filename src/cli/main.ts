@@ -13,6 +13,7 @@ const STDIN_TOKEN = '\u0001stdin';
 class UsageError extends Error {}
 
 const commands = () => import('./commands.js');
+const tui = () => import('../tui/index.js');
 
 export async function main(args: string[]): Promise<void> {
   let code = 0;
@@ -46,8 +47,13 @@ export async function main(args: string[]): Promise<void> {
         .option('fail-on', { choices: ['info', 'low', 'medium', 'high'], describe: 'exit 3 when a finding of this severity or worse exists' })
         .option('ca', { type: 'string', describe: 'extra trusted CA certificates (PEM bundle or DER)' }),
     (argv) => { pending = run(async () => (await commands()).cmdDiagnose(argv as never)); })
+    .command(['tui <capture>', '$0 <capture>'], 'browse the TLS sessions in an interactive terminal view (the default command)', (y) =>
+      capturePos(y).option('ca', { type: 'string', describe: 'extra trusted CA certificates (PEM bundle or DER)' }),
+    (argv) => {
+      pending = run(async () => (await tui()).runTui(argv.capture as string, { ca: argv.ca as string | undefined, 'pcap-impl': argv['pcap-impl'] as string | undefined }));
+    })
     .option('pcap-impl', { choices: ['auto', 'tlsscope', 'pcap-parser'], default: 'auto', describe: 'classic pcap reader implementation', hidden: true })
-    .demandCommand(1, 'a command is required: list, export, flows or diagnose')
+    .demandCommand(1, 'a command is required: tui, list, export, flows or diagnose')
     .strict()
     .version(VERSION)
     .help()

@@ -1,0 +1,144 @@
+/**
+ * `tlsscope tui CAPTURE` (and `tlsscope CAPTURE`): browse the TLS sessions of
+ * a capture in the terminal. Loaded lazily by the CLI, so other commands do
+ * not pay for Ink and React.
+ *
+ * Returns the exit code: 0 after quitting, 2 when the terminal is not
+ * interactive. A capture that cannot be opened (CaptureError) is thrown before
+ * the screen is taken, for the CLI to print as one line; an error later in
+ * the file is shown in the UI (the sessions read so far stay browsable).
+ */
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { render } from 'ink';
+import type { CertificateJson, Session } from '../core/model.js';
+import { CaptureError } from '../core/types.js';
+import { analyze, type AnalyzeOptions, type AnalyzeResult } from '../analyze.js';
+import { readCaBundle } from '../x509/pem.js';
+import { summarizeCertificate } from '../x509/summary.js';
+import { DEFAULT_CHUNK, openPath } from '../capture/source.js';
+import { App, type LoadSink } from './App.js';
+import type { LoadInfo } from './state.js';
+
+export interface TuiOptions {
+  ca?: string | undefined;
+  'pcap-impl'?: string | undefined;
+  /** Streams (default: the process's). */
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+}
+
+const STDIN_TOKEN = '\u0001stdin';
+
+function loadCa(file: string | undefined): CertificateJson[] | undefined {
+  if (!file) return undefined;
+  let text: Buffer;
+  try {
+    text = readFileSync(file);
+  } catch (e) {
+    throw new CaptureError(file, 0, `cannot read CA bundle: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const ders = readCaBundle(text.toString('latin1'));
+  if (ders.length === 0) throw new CaptureError(file, 0, 'no certificate found in CA bundle (PEM or DER expected)');
+  return ders.map((d) => summarizeCertificate(d));
+}
+
+function errorLine(e: unknown): string {
+  if (e instanceof CaptureError) return e.oneLine();
+  return (e as Error)?.message ?? String(e);
+}
+
+export async function runTui(capture: string, opts: TuiOptions = {}): Promise<number> {
+  const stdin = opts.stdin ?? process.stdin;
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+  if (capture === '-' || capture === STDIN_TOKEN) {
+    stderr.write("tlsscope: the interactive view reads keys from standard input; give a capture file, or use 'tlsscope list -'\n");
+    return 2;
+  }
+  if (!stdin.isTTY || !stdout.isTTY) {
+    stderr.write(`tlsscope: the interactive view needs a terminal; try 'tlsscope list ${capture}'\n`);
+    return 2;
+  }
+
+  const aopts: AnalyzeOptions = { name: capture, keepSessions: false };
+  const ca = loadCa(opts.ca);
+  if (ca) aopts.extraCAs = ca;
+  const impl = opts['pcap-impl'];
+  if (impl === 'tlsscope' || impl === 'pcap-parser' || impl === 'auto') aopts.pcapImpl = impl;
+
+  // Start reading before taking the screen: an unreadable capture fails fast
+  // (missing file, unknown format) and is thrown to the caller as one line.
+  let quit = false;
+  let sink: LoadSink | null = null;
+  const early: Session[] = [];
+  let firstSession: () => void = () => {};
+  const gotOne = new Promise<void>((res) => (firstSession = res));
+  aopts.onSession = (s) => {
+    if (quit) return;
+    if (sink) sink.sessions([s]);
+    else {
+      early.push(s);
+      firstSession();
+    }
+  };
+  // The file is read through a stream that stops when the user quits, so leaving mid-way does not wait
+  // for the rest of a large capture. Opening it here throws the CLI's usual CaptureError (no such file...).
+  const chunks = await openPath(capture, capture, DEFAULT_CHUNK);
+  async function* untilQuit(): AsyncGenerator<Buffer> {
+    for await (const b of chunks) {
+      if (quit) return;
+      yield b;
+    }
+  }
+  let outcome: { ok: AnalyzeResult } | { err: unknown } | null = null;
+  const running = analyze(Readable.from(untilQuit(), { objectMode: false }), aopts).then(
+    (r) => { outcome = { ok: r }; },
+    (e: unknown) => { outcome = { err: e }; },
+  );
+  await Promise.race([running, gotOne, new Promise((res) => setTimeout(res, 250))]);
+  const settled = outcome as { ok: AnalyzeResult } | { err: unknown } | null;
+  if (settled && 'err' in settled && early.length === 0) throw settled.err;
+
+  const report = (o: { ok: AnalyzeResult } | { err: unknown }, s: LoadSink): void => {
+    if ('ok' in o) {
+      const warnings = o.ok.warnings.map((w) => `offset ${w.offset}: ${w.message}`);
+      for (const a of o.ok.anomalies) if (a.code === 'unsupported_link_type') warnings.push(`${a.detail ?? a.code} is not supported; its packets were skipped`);
+      s.done({ packets: o.ok.packets, warnings });
+    } else if (!quit) {
+      s.done({ error: errorLine(o.err) } satisfies LoadInfo);
+    }
+  };
+
+  // alternate screen: the shell's scrollback is left as it was
+  stdout.write('\x1b[?1049h\x1b[H');
+  const restore = (): void => {
+    stdout.write('\x1b[?1049l');
+  };
+  const onSignal = (): void => {
+    restore();
+    process.exit(130);
+  };
+  process.once('SIGTERM', onSignal);
+  try {
+    const app = render(
+      <App
+        name={capture}
+        load={(s) => {
+          if (early.length > 0) s.sessions(early.splice(0));
+          sink = s;
+          if (outcome) report(outcome, s);
+          else void running.then(() => { if (outcome) report(outcome, s); });
+        }}
+      />,
+      { stdin, stdout, stderr, exitOnCtrlC: false, patchConsole: true },
+    );
+    await app.waitUntilExit();
+  } finally {
+    quit = true;
+    process.off('SIGTERM', onSignal);
+    restore();
+  }
+  return 0;
+}
