@@ -21,6 +21,8 @@ export interface AnalyzeOptions {
   tls?: boolean;
   /** Keep flow summaries (default false). */
   flows?: boolean;
+  /** Called with each conversation's summary when it ends (instead of keeping them when `flows` is false). */
+  onFlow?: (f: FlowJson) => void;
   /** Called with each finished session as soon as its stream ends (for NDJSON streaming). */
   onSession?: (s: Session) => void;
   /** Keep sessions in the result (default true). */
@@ -77,7 +79,15 @@ export async function analyze(source: string | Readable, opts: AnalyzeOptions = 
       if (flow.transport === 'udp') return new UdpTlsConsumer(flow, onSession);
       return new TlsFlowConsumer(flow, onSession, detectBudget);
     },
-    opts.flows ? { onFlowEnd: (f) => flows.push(flowToJson(f)) } : {},
+    opts.flows || opts.onFlow
+      ? {
+          onFlowEnd: (f) => {
+            const j = flowToJson(f);
+            if (opts.flows) flows.push(j);
+            opts.onFlow?.(j);
+          },
+        }
+      : {},
   );
   const decoder = new Decoder({
     segment: (seg: Segment) => reasm.segment(seg),

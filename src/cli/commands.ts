@@ -9,7 +9,7 @@ import type { CertificateJson, Session } from '../core/model.js';
 import { SCHEMA_VERSION } from '../core/model.js';
 import { analyze, type AnalyzeOptions } from '../analyze.js';
 import { sessionJson } from '../export/json.js';
-import { renderFlowsText, renderListLine, listHeader } from './render.js';
+import { flowsFooter, flowsHeader, renderFlowLine, renderListLine, listHeader } from './render.js';
 import { readCaBundle } from '../x509/pem.js';
 import { summarizeCertificate } from '../x509/summary.js';
 import { diagnose, renderDiagnoseText, maxSeverity } from '../session/diagnose.js';
@@ -117,11 +117,21 @@ export async function cmdExport(argv: { capture: string; format: string; output?
 export async function cmdFlows(argv: { capture: string; format: string; 'pcap-impl'?: string | undefined }): Promise<number> {
   const opts = baseOpts(argv);
   opts.tls = false;
-  opts.flows = true;
-  const r = await analyze(argv.capture, opts);
+  // streamed as conversations end (in that order), so memory does not grow with their number
   const out = new Out(undefined);
-  if (argv.format === 'json') out.write(JSON.stringify(r.flows, null, 1) + '\n');
-  else out.write(renderFlowsText(r.flows));
+  const json = argv.format === 'json';
+  let n = 0;
+  let tunneled = false;
+  if (!json) out.write(flowsHeader() + '\n');
+  opts.onFlow = (f) => {
+    if (json) out.write((n === 0 ? '[\n' : ',\n') + JSON.stringify(f));
+    else out.write(renderFlowLine(f) + '\n');
+    if (f.tunnel) tunneled = true;
+    n++;
+  };
+  const r = await analyze(argv.capture, opts);
+  if (json) out.write(n === 0 ? '[]\n' : '\n]\n');
+  else out.write(flowsFooter(n, tunneled) + '\n');
   await out.close();
   warn(r.warnings, argv.capture, r.anomalies);
   return 0;

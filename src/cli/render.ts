@@ -48,28 +48,30 @@ export function renderListLine(s: Session): string {
   ].join(' ');
 }
 
-export function renderFlowsText(flows: FlowJson[]): string {
-  const head = [pad('ID', 5), pad('PROTO', 5), pad('CLIENT', 42), pad('SERVER', 42), pad('FIRST (UTC)', 23), pad('LAST (UTC)', 23),
+export function flowsHeader(): string {
+  return [pad('ID', 5), pad('PROTO', 5), pad('CLIENT', 42), pad('SERVER', 42), pad('FIRST (UTC)', 23), pad('LAST (UTC)', 23),
     pad('PKTS c>s', 9), pad('PKTS s>c', 9), pad('BYTES c>s', 11), pad('BYTES s>c', 11), pad('REASM', 11), pad('GAPS', 5), 'ANOMALIES'].join(' ');
-  const lines = [head];
-  for (const f of flows) {
-    const gaps = f.client_to_server.gaps + f.server_to_client.gaps;
-    lines.push([
-      pad(String(f.id), 5),
-      pad(f.transport + (f.tunnel ? '*' : ''), 5),
-      pad(ep(f.client), 42),
-      pad(ep(f.server), 42),
-      pad(f.start_time.replace('T', ' ').slice(0, 23), 23),
-      pad(f.end_time.replace('T', ' ').slice(0, 23), 23),
-      pad(String(f.client_to_server.packets), 9),
-      pad(String(f.server_to_client.packets), 9),
-      pad(String(f.client_to_server.bytes), 11),
-      pad(String(f.server_to_client.bytes), 11),
-      pad(String(f.client_to_server.reassembled + f.server_to_client.reassembled), 11),
-      pad(String(gaps), 5),
-      f.anomalies.join(',') || '-',
-    ].join(' '));
-  }
-  lines.push(`${flows.length} conversation${flows.length === 1 ? '' : 's'}` + (flows.some((f) => f.tunnel) ? ' (* = inside a tunnel)' : ''));
-  return lines.join('\n') + '\n';
+}
+
+export function renderFlowLine(f: FlowJson): string {
+  const gaps = f.client_to_server.gaps + f.server_to_client.gaps;
+  return [
+    pad(String(f.id), 5),
+    pad(f.transport + (f.tunnel ? '*' : ''), 5),
+    pad(ep(f.client), 42),
+    pad(ep(f.server), 42),
+    pad(f.start_time.replace('T', ' ').slice(0, 23), 23),
+    pad(f.end_time.replace('T', ' ').slice(0, 23), 23),
+    pad(String(f.client_to_server.packets), 9),
+    pad(String(f.server_to_client.packets), 9),
+    pad(String(f.client_to_server.bytes), 11),
+    pad(String(f.server_to_client.bytes), 11),
+    pad(String(f.client_to_server.reassembled + f.server_to_client.reassembled), 11),
+    pad(String(gaps), 5),
+    f.anomalies.join(',') || '-',
+  ].join(' ');
+}
+
+export function flowsFooter(count: number, tunneled: boolean): string {
+  return `${count} conversation${count === 1 ? '' : 's'}` + (tunneled ? ' (* = inside a tunnel)' : '');
 }
