@@ -27,7 +27,8 @@ async function waitFor(pred: (s: string) => boolean, ms = 10_000): Promise<strin
 
 describe.skipIf(!HAVE_TMUX)('tlsscope CAPTURE in tmux', () => {
   it('lists sessions, filters to failures, opens the details, quits with q', async () => {
-    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '35', `${process.execPath} ${BIN} ${join(FIXTURES, 'diagnose.pcapng')}; sleep 5`);
+    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '35', // Ink draws only the last frame when it believes it runs in CI (the CI variable): a person's terminal has none
+      `env -u CI -u CONTINUOUS_INTEGRATION ${process.execPath} ${BIN} ${join(FIXTURES, 'diagnose.pcapng')}; sleep 5`);
     try {
       let s = await waitFor((x) => x.includes('34 sessions'));
       expect(s).toContain('api.example.com');
