@@ -2,19 +2,18 @@
  * The command implementations, loaded on demand by main.ts so that
  * `--help` and `--version` do not pay for the analysis modules.
  */
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { CaptureError, type Anomaly } from '../core/types.js';
-import type { CertificateJson, Session } from '../core/model.js';
+import type { Anomaly } from '../core/types.js';
+import type { Session } from '../core/model.js';
 import { SCHEMA_VERSION } from '../core/model.js';
 import { analyze, type AnalyzeOptions } from '../analyze.js';
 import { sessionJson } from '../export/json.js';
 import { flowsFooter, flowsHeader, renderFlowLine, renderListLine, listHeader } from './render.js';
-import { readCaBundle } from '../x509/pem.js';
-import { summarizeCertificate } from '../x509/summary.js';
 import { diagnose, renderDiagnoseText, maxSeverity } from '../session/diagnose.js';
+import { loadCaFile } from '../x509/ca.js';
+import { STDIN_TOKEN } from './stdin-token.js';
 
-export const STDIN_TOKEN = '\u0001stdin';
 
 function fail(msg: string, code: number): never {
   process.stderr.write(`tlsscope: ${msg}\n`);
@@ -65,23 +64,11 @@ class Out {
   }
 }
 
-function loadCa(file: string | undefined): CertificateJson[] | undefined {
-  if (!file) return undefined;
-  let text: Buffer;
-  try {
-    text = readFileSync(file);
-  } catch (e) {
-    throw new CaptureError(file, 0, `cannot read CA bundle: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const ders = readCaBundle(text.toString('latin1'));
-  if (ders.length === 0) throw new CaptureError(file, 0, 'no certificate found in CA bundle (PEM or DER expected)');
-  return ders.map((d) => summarizeCertificate(d));
-}
 
 function baseOpts(argv: { ca?: string | undefined; 'pcap-impl'?: string | undefined; capture: string }): AnalyzeOptions {
   if (argv.capture === STDIN_TOKEN) argv.capture = '-';
   const o: AnalyzeOptions = { name: argv.capture === '-' ? '(stdin)' : argv.capture };
-  const ca = loadCa(argv.ca);
+  const ca = loadCaFile(argv.ca);
   if (ca) o.extraCAs = ca;
   const impl = argv['pcap-impl'];
   if (impl === 'tlsscope' || impl === 'pcap-parser' || impl === 'auto') o.pcapImpl = impl;

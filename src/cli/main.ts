@@ -6,9 +6,9 @@
  */
 import yargs from 'yargs';
 import { CaptureError } from '../core/types.js';
+import { STDIN_TOKEN } from './stdin-token.js';
 
 const VERSION = '0.1.0';
-const STDIN_TOKEN = '\u0001stdin';
 
 class UsageError extends Error {}
 

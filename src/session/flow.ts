@@ -13,7 +13,7 @@ import type { EndReason, FlowInfo, StreamConsumer } from '../reassembly/types.js
 import { createTlsDirectionParser } from '../tls/parser.js';
 import type { At, TlsDirectionParser, TlsEvent } from '../tls/types.js';
 import { classifyPrefix, isClientHelloStart, isRecordHeader, isServerHelloStart, isServerTlsStart, scan } from './detect.js';
-import { HandshakeAssembler, round3, type Side } from './handshake.js';
+import { HandshakeAssembler, addFlowAnomalies, round3, type Side } from './handshake.js';
 import { TCP_FIN, TCP_RST } from '../decode/types.js';
 
 /** Bytes of plaintext kept per direction while looking for TLS (STARTTLS banners, proxy requests). */
@@ -398,14 +398,7 @@ export class TlsFlowConsumer implements StreamConsumer {
       lastTs: final ? f.lastTs : undefined,
     });
     // flow-level anomalies belong to every session of the flow
-    for (const a of f.anomalies) {
-      if (!s.anomalies.some((x) => x.code === a.code)) {
-        const o: Session['anomalies'][number] = { code: a.code, layer: a.layer };
-        if (a.packetIndex !== undefined) o.packet = a.packetIndex + 1;
-        if (a.detail !== undefined) o.detail = a.detail;
-        s.anomalies.push(o);
-      }
-    }
+    addFlowAnomalies(s, f.anomalies);
     this.emit(s, { serverCerts: hs.serverCerts, clientCerts: hs.clientCerts, ocsp: hs.ocsp });
   }
 }

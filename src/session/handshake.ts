@@ -4,7 +4,7 @@
  * which `finalize.ts` adds).
  */
 import type {
-  AlertJson, ClientHelloJson, DirectionCountsJson, ServerHelloJson, Session, StepJson,
+  AlertJson, AnomalyJson, ClientHelloJson, DirectionCountsJson, ServerHelloJson, Session, StepJson,
 } from '../core/model.js';
 import type { Anomaly, Endpoint, Ts } from '../core/types.js';
 import { copyTs, diffMs, tsToEpoch, tsToIso } from '../core/time.js';
@@ -398,12 +398,7 @@ export class HandshakeAssembler {
         first_application_data_ms: this.chTs && this.firstAppDataTs ? round3(diffMs(this.chTs, this.firstAppDataTs)) : null,
       },
       findings: [],
-      anomalies: this.anomalies.map((a) => {
-        const o: Session['anomalies'][number] = { code: a.code, layer: a.layer };
-        if (a.packetIndex !== undefined) o.packet = a.packetIndex + 1;
-        if (a.detail !== undefined) o.detail = a.detail;
-        return o;
-      }),
+      anomalies: this.anomalies.map(anomalyJson),
       flags: end.flags,
     };
     if (c.tunnel) s.tunnel = c.tunnel;
@@ -433,6 +428,21 @@ export class HandshakeAssembler {
       }
     }
     return s;
+  }
+}
+
+/** An anomaly as exported (1-based frame number, as Wireshark shows it). */
+export function anomalyJson(a: Anomaly): AnomalyJson {
+  const o: AnomalyJson = { code: a.code, layer: a.layer };
+  if (a.packetIndex !== undefined) o.packet = a.packetIndex + 1;
+  if (a.detail !== undefined) o.detail = a.detail;
+  return o;
+}
+
+/** Adds the flow's own anomalies (reassembly, truncation...) to a session of that flow, each code once. */
+export function addFlowAnomalies(s: Session, flowAnomalies: readonly Anomaly[]): void {
+  for (const a of flowAnomalies) {
+    if (!s.anomalies.some((x) => x.code === a.code)) s.anomalies.push(anomalyJson(a));
   }
 }
 

@@ -13,7 +13,7 @@ import type { Dir, Ts } from '../core/types.js';
 import type { RawParts } from './finalize.js';
 import type { EndReason, FlowInfo, StreamConsumer } from '../reassembly/types.js';
 import type { At, TlsEvent } from '../tls/types.js';
-import { HandshakeAssembler, type Side } from './handshake.js';
+import { HandshakeAssembler, addFlowAnomalies, type Side } from './handshake.js';
 import { QuicDissector, looksLikeQuicInitial } from '../quic/dissector.js';
 import { DtlsDissector, looksLikeDtlsStart } from '../dtls/dissector.js';
 
@@ -151,14 +151,7 @@ export class UdpTlsConsumer implements StreamConsumer, UdpHost {
     });
     s.protocol = this.mode === 'quic' ? 'quic' : 'dtls';
     if (s.protocol === 'quic' || s.version === 0xfefc) s.certificates_encrypted = true;
-    for (const a of f.anomalies) {
-      if (!s.anomalies.some((x) => x.code === a.code)) {
-        const o: Session['anomalies'][number] = { code: a.code, layer: a.layer };
-        if (a.packetIndex !== undefined) o.packet = a.packetIndex + 1;
-        if (a.detail !== undefined) o.detail = a.detail;
-        s.anomalies.push(o);
-      }
-    }
+    addFlowAnomalies(s, f.anomalies);
     this.emit(s, { serverCerts: hs.serverCerts, clientCerts: hs.clientCerts, ocsp: hs.ocsp });
   }
 }

@@ -8,17 +8,16 @@
  * the screen is taken, for the CLI to print as one line; an error later in
  * the file is shown in the UI (the sessions read so far stay browsable).
  */
-import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { render } from 'ink';
-import type { CertificateJson, Session } from '../core/model.js';
+import type { Session } from '../core/model.js';
 import { CaptureError } from '../core/types.js';
 import { analyze, type AnalyzeOptions, type AnalyzeResult } from '../analyze.js';
-import { readCaBundle } from '../x509/pem.js';
-import { summarizeCertificate } from '../x509/summary.js';
 import { DEFAULT_CHUNK, openPath } from '../capture/source.js';
 import { App, type LoadSink } from './App.js';
 import type { LoadInfo } from './state.js';
+import { loadCaFile } from '../x509/ca.js';
+import { STDIN_TOKEN } from '../cli/stdin-token.js';
 
 export interface TuiOptions {
   ca?: string | undefined;
@@ -29,20 +28,7 @@ export interface TuiOptions {
   stderr?: NodeJS.WriteStream;
 }
 
-const STDIN_TOKEN = '\u0001stdin';
 
-function loadCa(file: string | undefined): CertificateJson[] | undefined {
-  if (!file) return undefined;
-  let text: Buffer;
-  try {
-    text = readFileSync(file);
-  } catch (e) {
-    throw new CaptureError(file, 0, `cannot read CA bundle: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const ders = readCaBundle(text.toString('latin1'));
-  if (ders.length === 0) throw new CaptureError(file, 0, 'no certificate found in CA bundle (PEM or DER expected)');
-  return ders.map((d) => summarizeCertificate(d));
-}
 
 function errorLine(e: unknown): string {
   if (e instanceof CaptureError) return e.oneLine();
@@ -63,7 +49,7 @@ export async function runTui(capture: string, opts: TuiOptions = {}): Promise<nu
   }
 
   const aopts: AnalyzeOptions = { name: capture, keepSessions: false };
-  const ca = loadCa(opts.ca);
+  const ca = loadCaFile(opts.ca);
   if (ca) aopts.extraCAs = ca;
   const impl = opts['pcap-impl'];
   if (impl === 'tlsscope' || impl === 'pcap-parser' || impl === 'auto') aopts.pcapImpl = impl;
