@@ -253,7 +253,7 @@ export function diagnose(sessions: readonly Session[], ctx: DiagnoseContext): Di
       subject_cn: c.subject_cn ?? null,
       issuer_cn: c.issuer_cn ?? null,
       not_after: c.not_after,
-      days_left: Math.floor((na - refMs) / 86_400_000),
+      days_left: Math.trunc((na - refMs) / 86_400_000),
       sha256: c.sha256,
     });
   }
