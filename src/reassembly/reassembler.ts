@@ -42,7 +42,7 @@ export const DEFAULT_LIMITS: ReassemblyLimits = {
   perDirectionBuffer: 4 * 1024 * 1024,
   totalBuffer: 128 * 1024 * 1024,
   idleTimeoutSec: 300,
-  maxFlows: 1_000_000,
+  maxFlows: 50_000,
 };
 /** Idle timeout for TCP flows that have seen a FIN or a RST. */
 export const DEFAULT_CLOSED_TIMEOUT_SEC = 4;

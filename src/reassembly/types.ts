@@ -82,6 +82,6 @@ export interface ReassemblyLimits {
   totalBuffer: number;
   /** A flow idle this long (capture time) is ended and forgotten (default 300 s; FIN/RST flows 30 s). */
   idleTimeoutSec: number;
-  /** Max number of live flows; the least recently seen is evicted beyond it (default 1,000,000). */
+  /** Max number of live flows; the least recently seen is evicted beyond it (default 50,000). */
   maxFlows: number;
 }
