@@ -15,6 +15,7 @@ import { TlsFlowConsumer, newDetectBudget } from './session/flow.js';
 import { UdpTlsConsumer } from './session/udp.js';
 import { finalizeSession } from './session/finalize.js';
 import { flowToJson, type FlowJson } from './export/flows.js';
+import { KeyLog } from './tls/keylog.js';
 
 export interface AnalyzeOptions {
   /** Dissect TLS (default true). `flows` turns it off. */
@@ -32,6 +33,11 @@ export interface AnalyzeOptions {
   now?: Date;
   /** Display name of the input for error messages. */
   name?: string;
+  /**
+   * TLS secrets (NSS key log) to decrypt TLS 1.3 handshakes with; the capture's own Decryption
+   * Secrets Blocks are added to it as they are read. Default: a new, empty one.
+   */
+  keylog?: KeyLog;
 }
 
 export interface AnalyzeResult {
@@ -73,11 +79,12 @@ export async function analyze(source: string | Readable, opts: AnalyzeOptions = 
     opts.onSession?.(session);
   };
   const detectBudget = newDetectBudget();
+  const keylog = opts.keylog ?? new KeyLog();
   const reasm = new Reassembler(
     (flow: FlowInfo) => {
       if (!wantTls) return flow.transport === 'tcp' ? NULL_CONSUMER : undefined;
       if (flow.transport === 'udp') return new UdpTlsConsumer(flow, onSession);
-      return new TlsFlowConsumer(flow, onSession, detectBudget);
+      return new TlsFlowConsumer(flow, onSession, detectBudget, keylog);
     },
     opts.flows || opts.onFlow
       ? {
@@ -102,8 +109,12 @@ export async function analyze(source: string | Readable, opts: AnalyzeOptions = 
   });
   let packets = 0;
   let s0 = Infinity, n0 = 0, s1 = -Infinity, n1 = 0;
+  const secrets = reader.secrets;
+  let secretsTaken = 0;
   await reader.run((p: Packet) => {
     packets++;
+    // Decryption Secrets Blocks precede the packets they apply to (the list only grows)
+    while (secretsTaken < secrets.length) keylog.addSecret(secrets[secretsTaken++]!);
     if (p.tsSec < s0 || (p.tsSec === s0 && p.tsNsec < n0)) { s0 = p.tsSec; n0 = p.tsNsec; }
     if (p.tsSec > s1 || (p.tsSec === s1 && p.tsNsec > n1)) { s1 = p.tsSec; n1 = p.tsNsec; }
     decoder.decode(p);

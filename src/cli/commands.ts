@@ -12,6 +12,7 @@ import { sessionJson } from '../export/json.js';
 import { flowsFooter, flowsHeader, renderFlowLine, renderListLine, listHeader } from './render.js';
 import { diagnose, renderDiagnoseText, maxSeverity } from '../session/diagnose.js';
 import { loadCaFile } from '../x509/ca.js';
+import { loadKeyLogFile } from '../tls/keylog.js';
 import { STDIN_TOKEN } from './stdin-token.js';
 
 
@@ -65,11 +66,16 @@ class Out {
 }
 
 
-function baseOpts(argv: { ca?: string | undefined; 'pcap-impl'?: string | undefined; capture: string }): AnalyzeOptions {
+function baseOpts(argv: { ca?: string | undefined; keylog?: string | undefined; 'pcap-impl'?: string | undefined; capture: string }): AnalyzeOptions {
   if (argv.capture === STDIN_TOKEN) argv.capture = '-';
   const o: AnalyzeOptions = { name: argv.capture === '-' ? '(stdin)' : argv.capture };
   const ca = loadCaFile(argv.ca);
   if (ca) o.extraCAs = ca;
+  if (argv.keylog) {
+    const k = loadKeyLogFile(argv.keylog);
+    for (const w of k.warnings) process.stderr.write(`tlsscope: warning: ${w}\n`);
+    o.keylog = k.keylog;
+  }
   const impl = argv['pcap-impl'];
   if (impl === 'tlsscope' || impl === 'pcap-parser' || impl === 'auto') o.pcapImpl = impl;
   return o;
@@ -83,7 +89,7 @@ function warn(warnings: { code: string; offset: number; message: string }[], cap
   }
 }
 
-export async function cmdExport(argv: { capture: string; format: string; output?: string | undefined; ca?: string | undefined; 'pcap-impl'?: string | undefined }): Promise<number> {
+export async function cmdExport(argv: { capture: string; format: string; output?: string | undefined; ca?: string | undefined; keylog?: string | undefined; 'pcap-impl'?: string | undefined }): Promise<number> {
   const out = new Out(argv.output);
   const nd = argv.format === 'ndjson';
   let n = 0;
@@ -124,7 +130,7 @@ export async function cmdFlows(argv: { capture: string; format: string; 'pcap-im
   return 0;
 }
 
-export async function cmdList(argv: { capture: string; ca?: string | undefined; header: boolean; 'pcap-impl'?: string | undefined }): Promise<number> {
+export async function cmdList(argv: { capture: string; ca?: string | undefined; keylog?: string | undefined; header: boolean; 'pcap-impl'?: string | undefined }): Promise<number> {
   const out = new Out(undefined);
   const opts = baseOpts(argv);
   const r = await analyze(argv.capture, opts);
@@ -137,7 +143,7 @@ export async function cmdList(argv: { capture: string; ca?: string | undefined; 
 
 const SEVERITIES = ['info', 'low', 'medium', 'high'] as const;
 
-export async function cmdDiagnose(argv: { capture: string; format: string; 'fail-on'?: string | undefined; ca?: string | undefined; 'pcap-impl'?: string | undefined }): Promise<number> {
+export async function cmdDiagnose(argv: { capture: string; format: string; 'fail-on'?: string | undefined; ca?: string | undefined; keylog?: string | undefined; 'pcap-impl'?: string | undefined }): Promise<number> {
   const opts = baseOpts(argv);
   const r = await analyze(argv.capture, opts);
   const report = diagnose(r.sessions, {

@@ -23,6 +23,7 @@ export async function main(args: string[]): Promise<void> {
   let pending: (() => Promise<void>) | undefined;
   const capturePos = (y: ReturnType<typeof yargs>) =>
     y.positional('capture', { type: 'string', describe: 'pcap, pcapng or gzip-compressed capture; - for standard input', demandOption: true });
+  const keylogOpt = { type: 'string', describe: 'TLS secrets (NSS key log, SSLKEYLOGFILE) to decrypt TLS 1.3 handshakes with' } as const;
   // yargs reads a lone '-' as a flag; carry it through as a token and map it back to standard input
   const parser = yargs(args.map((a) => (a === '-' ? STDIN_TOKEN : a)))
     .scriptName('tlsscope')
@@ -30,13 +31,15 @@ export async function main(args: string[]): Promise<void> {
     .command('list <capture>', 'one line per TLS session (time, client -> server, SNI, version, cipher, ALPN, status)', (y) =>
       capturePos(y)
         .option('ca', { type: 'string', describe: 'extra trusted CA certificates (PEM bundle or DER)' })
+        .option('keylog', keylogOpt)
         .option('header', { type: 'boolean', default: true, describe: 'print a header line (--no-header for pipes)' }),
     (argv) => { pending = run(async () => (await commands()).cmdList(argv as never)); })
     .command('export <capture>', 'export every TLS session as JSON (array) or NDJSON (one per line, streamed)', (y) =>
       capturePos(y)
         .option('format', { choices: ['json', 'ndjson'], default: 'json', describe: 'output format' })
         .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of standard output' })
-        .option('ca', { type: 'string', describe: 'extra trusted CA certificates (PEM bundle or DER)' }),
+        .option('ca', { type: 'string', describe: 'extra trusted CA certificates (PEM bundle or DER)' })
+        .option('keylog', keylogOpt),
     (argv) => { pending = run(async () => (await commands()).cmdExport(argv as never)); })
     .command('flows <capture>', 'one row per TCP/UDP conversation: endpoints, packets, bytes, gaps, anomalies', (y) =>
       capturePos(y).option('format', { choices: ['text', 'json'], default: 'text', describe: 'output format' }),
@@ -45,10 +48,11 @@ export async function main(args: string[]): Promise<void> {
       capturePos(y)
         .option('format', { choices: ['text', 'json'], default: 'text', describe: 'output format' })
         .option('fail-on', { choices: ['info', 'low', 'medium', 'high'], describe: 'exit 3 when a finding of this severity or worse exists' })
-        .option('ca', { type: 'string', describe: 'extra trusted CA certificates (PEM bundle or DER)' }),
+        .option('ca', { type: 'string', describe: 'extra trusted CA certificates (PEM bundle or DER)' })
+        .option('keylog', keylogOpt),
     (argv) => { pending = run(async () => (await commands()).cmdDiagnose(argv as never)); })
     .command(['tui <capture>', '$0 <capture>'], 'browse the TLS sessions in an interactive terminal view (the default command)', (y) =>
-      capturePos(y).option('ca', { type: 'string', describe: 'extra trusted CA certificates (PEM bundle or DER)' }),
+      capturePos(y).option('ca', { type: 'string', describe: 'extra trusted CA certificates (PEM bundle or DER)' }).option('keylog', keylogOpt),
     (argv) => {
       // Ink draws only the final frame when a CI variable is set; the interactive view needs a real
       // terminal anyway (runTui refuses otherwise), so a CI variable left in a shell must not blank it.
@@ -56,7 +60,7 @@ export async function main(args: string[]): Promise<void> {
         delete process.env.CI;
         delete process.env.CONTINUOUS_INTEGRATION;
       }
-      pending = run(async () => (await tui()).runTui(argv.capture as string, { ca: argv.ca as string | undefined, 'pcap-impl': argv['pcap-impl'] as string | undefined }));
+      pending = run(async () => (await tui()).runTui(argv.capture as string, { ca: argv.ca as string | undefined, keylog: argv.keylog as string | undefined, 'pcap-impl': argv['pcap-impl'] as string | undefined }));
     })
     .option('pcap-impl', { choices: ['auto', 'tlsscope', 'pcap-parser'], default: 'auto', describe: 'classic pcap reader implementation', hidden: true })
     .demandCommand(1, 'a command is required: tui, list, export, flows or diagnose')

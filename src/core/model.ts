@@ -110,6 +110,16 @@ export interface ServerHelloJson {
   ja3s_full?: string;
 }
 
+/** A decrypted EncryptedExtensions message. */
+export interface EncryptedExtensionsJson {
+  /** extension type numbers, wire order */
+  extensions: number[];
+  extension_details: ExtensionJson[];
+  /** ALPN protocol selected, null if none. */
+  alpn: string | null;
+  length: number;
+}
+
 export interface AlertJson {
   from: 'client' | 'server';
   /** 1 = warning, 2 = fatal; null when encrypted */
@@ -262,8 +272,12 @@ export interface Session {
   established: boolean;
   /** Server certificate chain as sent (TLS <= 1.2). */
   certificates: CertificateJson[];
-  /** TLS 1.3: the Certificate message is encrypted and cannot be read. */
+  /** TLS 1.3: the Certificate message is encrypted and cannot be read (false when the handshake was decrypted). */
   certificates_encrypted: boolean;
+  /** true when protected handshake records were opened with logged TLS secrets (`--keylog`, pcapng Decryption Secrets Block). */
+  decrypted?: boolean;
+  /** TLS 1.3 EncryptedExtensions (RFC 8446 4.3.1), present when the server's handshake was decrypted. */
+  encrypted_extensions?: EncryptedExtensionsJson;
   client_certificates: CertificateJson[];
   /** Chain checks of `certificates` (absent when no certificate was seen). */
   chain?: ChainJson;

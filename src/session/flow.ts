@@ -11,7 +11,9 @@ import type { Dir, Ts } from '../core/types.js';
 import { diffMs } from '../core/time.js';
 import type { EndReason, FlowInfo, StreamConsumer } from '../reassembly/types.js';
 import { createTlsDirectionParser } from '../tls/parser.js';
-import type { At, TlsDirectionParser, TlsEvent } from '../tls/types.js';
+import type { At, OpenResult, RecordDecryptor, TlsDirectionParser, TlsEvent } from '../tls/types.js';
+import { RecordOpener, trafficKeys } from '../tls/decrypt.js';
+import type { KeyLog } from '../tls/keylog.js';
 import { classifyPrefix, isClientHelloStart, isRecordHeader, isServerHelloStart, isServerTlsStart, scan } from './detect.js';
 import { HandshakeAssembler, addFlowAnomalies, round3, type Side } from './handshake.js';
 import { TCP_FIN, TCP_RST } from '../decode/types.js';
@@ -70,11 +72,13 @@ export class TlsFlowConsumer implements StreamConsumer {
   private ended = false;
 
   private readonly budget: DetectBudget;
+  private readonly keylog: KeyLog | undefined;
 
-  constructor(flow: FlowInfo, emit: (s: Session, raw: RawParts) => void, budget: DetectBudget = newDetectBudget()) {
+  constructor(flow: FlowInfo, emit: (s: Session, raw: RawParts) => void, budget: DetectBudget = newDetectBudget(), keylog?: KeyLog) {
     this.flow = flow;
     this.emit = emit;
     this.budget = budget;
+    this.keylog = keylog;
   }
 
   private side(dir: Dir): Side {
@@ -310,10 +314,30 @@ export class TlsFlowConsumer implements StreamConsumer {
     if (!wasTls13 && hs.tls13 && this.clientDir !== undefined) {
       // RFC 8446 2: everything after the ServerHello is encrypted; the client's parser must be told
       this.dirs[this.clientDir].parser?.setEncrypted();
+      this.attachDecryptors(hs);
     }
     if (!wasEstablished && hs.established) {
       for (const d of this.dirs) d.parser?.countOnly();
     }
+  }
+
+  /**
+   * TLS 1.3 with logged secrets for this ClientHello random: open both sides' handshake records
+   * (RFC 8446 7.3 traffic keys; the parsers stop at each side's Finished).
+   */
+  private attachDecryptors(hs: HandshakeAssembler): void {
+    const kl = this.keylog;
+    if (!kl || kl.size === 0 || !hs.ch || !hs.sh || this.clientDir === undefined) return;
+    const entry = kl.get(hs.ch.random);
+    if (!entry) return;
+    const suite = hs.sh.cipher_suite;
+    const server = entry.SERVER_HANDSHAKE_TRAFFIC_SECRET;
+    const client = entry.CLIENT_HANDSHAKE_TRAFFIC_SECRET;
+    const serverKeys = server ? trafficKeys(suite, server) : undefined;
+    const clientKeys = client ? trafficKeys(suite, client) : undefined;
+    if (serverKeys) this.dirs[(1 - this.clientDir) as Dir].parser?.setDecryptor(handshakeDecryptor(new RecordOpener(serverKeys), false));
+    // 0-RTT (RFC 8446 4.2.10): records under the early keys come first and do not open with the handshake keys
+    if (clientKeys) this.dirs[this.clientDir].parser?.setDecryptor(handshakeDecryptor(new RecordOpener(clientKeys), hs.ch.early_data));
   }
 
   gap(dir: Dir, bytes: number, ts: Ts): void {
@@ -401,6 +425,17 @@ export class TlsFlowConsumer implements StreamConsumer {
     addFlowAnomalies(s, f.anomalies);
     this.emit(s, { serverCerts: hs.serverCerts, clientCerts: hs.clientCerts, ocsp: hs.ocsp });
   }
+}
+
+/** A parser decryptor over one opener; with `earlyData`, records that do not open before the first one that does are skipped. */
+function handshakeDecryptor(opener: RecordOpener, earlyData: boolean): RecordDecryptor {
+  return {
+    open(header: Uint8Array, body: Uint8Array): OpenResult {
+      const r = opener.open(header, body);
+      if (r === undefined && earlyData && opener.seq === 0) return 'skip';
+      return r;
+    },
+  };
 }
 
 /** Port heuristic when no SYN and no ClientHello tell the roles: the lower (well-known) port is the server. */

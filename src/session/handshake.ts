@@ -4,7 +4,7 @@
  * which `finalize.ts` adds).
  */
 import type {
-  AlertJson, AnomalyJson, ClientHelloJson, DirectionCountsJson, ServerHelloJson, Session, StepJson,
+  AlertJson, AnomalyJson, ClientHelloJson, DirectionCountsJson, EncryptedExtensionsJson, ServerHelloJson, Session, StepJson,
 } from '../core/model.js';
 import type { Anomaly, Endpoint, Ts } from '../core/types.js';
 import { copyTs, diffMs, tsToEpoch, tsToIso } from '../core/time.js';
@@ -106,6 +106,11 @@ export class HandshakeAssembler {
   clientHelloSegments = 0;
   serverPlaintext: string | undefined;
   stoppedSides: Side[] = [];
+  /** Protected records of this side were opened with logged secrets. */
+  decryptedSide: Record<Side, boolean> = { client: false, server: false };
+  /** This side's Finished was read from a decrypted record (TLS 1.3). */
+  finishedDecrypted: Record<Side, boolean> = { client: false, server: false };
+  ee: EncryptedExtensionsJson | undefined;
 
   constructor(ctx: HandshakeContext) {
     this.ctx = ctx;
@@ -199,6 +204,9 @@ export class HandshakeAssembler {
           this.step(`sslv2_${e.msgType}`, side, at.ts, at.packetIndex, 'Z');
         }
         return;
+      case 'decrypted':
+        this.decryptedSide[side] = true;
+        return;
       case 'stopped':
         if (!this.stoppedSides.includes(side)) {
           this.stoppedSides.push(side);
@@ -261,6 +269,11 @@ export class HandshakeAssembler {
       case 'certificate_request':
         this.certRequested = true;
         break;
+      case 'encrypted_extensions':
+        if (!this.ee && side === 'server') {
+          this.ee = { extensions: body.extensions.map((x) => x.type), extension_details: body.extensions, alpn: body.alpn ?? null, length: body.length };
+        }
+        break;
       case 'client_key_exchange':
         this.ckeLength = body.length;
         break;
@@ -271,6 +284,14 @@ export class HandshakeAssembler {
         break;
     }
     this.step(name, side, ts, packetIndex, letter);
+    if (body.type === 'finished' && this.tls13) {
+      this.finishedDecrypted[side] = true;
+      // RFC 8446 2: the handshake is complete once the client's Finished follows the server's flight
+      if (side === 'client' && !this.established && !this.fatalAlert && (this.finishedDecrypted.server || this.enc13.server > 0)) {
+        this.establishedTs = copyTs(ts);
+        this.step('established', side, ts, packetIndex, null);
+      }
+    }
   }
 
   private appData(side: Side, length: number, ts: Ts, packetIndex: number): void {
@@ -278,6 +299,8 @@ export class HandshakeAssembler {
     if (this.tls13 && !this.established) {
       // TLS 1.3: records after the ServerHello are the encrypted handshake until both Finished are out
       this.enc13[side]++;
+      // after its decrypted Finished the server uses application keys (tickets, 0.5-RTT data): not opened
+      if (side === 'server' && this.finishedDecrypted.server) return;
       if (side === 'server') {
         if (this.enc13.server === 1) this.step('encrypted_handshake', side, ts, packetIndex, 'E');
         return;
@@ -289,7 +312,7 @@ export class HandshakeAssembler {
           return;
         }
         this.step('finished', side, ts, packetIndex, 'F');
-        if (this.enc13.server > 0) {
+        if (this.enc13.server > 0 || this.finishedDecrypted.server) {
           this.establishedTs = copyTs(ts);
           this.step('established', side, ts, packetIndex, null);
         }
@@ -375,14 +398,14 @@ export class HandshakeAssembler {
       version_name: version === null ? null : versionName(version),
       cipher_suite: sh ? sh.cipher_suite : null,
       cipher_suite_name: sh ? cipherSuiteName(sh.cipher_suite) : null,
-      alpn: sh?.alpn ?? null,
+      alpn: sh?.alpn ?? this.ee?.alpn ?? null,
       client_hellos: this.clientHellos,
       server_hellos: this.serverHellos,
       resumed: false,
       resumption: null,
       established,
       certificates: [],
-      certificates_encrypted: this.tls13,
+      certificates_encrypted: this.tls13 && !this.decryptedSide.server,
       client_certificates: [],
       client_certificate_requested: this.certRequested,
       alerts: this.alerts,
@@ -412,6 +435,8 @@ export class HandshakeAssembler {
     if (this.ske) s.server_key_exchange = this.ske;
     if (this.ckeLength !== undefined) s.client_key_exchange_length = this.ckeLength;
     if (this.nst) s.new_session_ticket = this.nst;
+    if (this.decryptedSide.client || this.decryptedSide.server) s.decrypted = true;
+    if (this.ee) s.encrypted_extensions = this.ee;
     if (this.serverPlaintext !== undefined) s.server_plaintext = this.serverPlaintext;
     // resumption (RFC 5246 7.4.1.3 session id echo; RFC 5077 ticket; RFC 8446 4.2.11 PSK)
     if (sh && ch) {

@@ -24,6 +24,8 @@ export const TLS_ANOMALIES: Record<string, string> = {
   malformed_certificate: 'Certificate did not parse (RFC 5246 7.4.2, RFC 8446 4.4.2)',
   malformed_certificate_status: 'CertificateStatus did not parse (RFC 6066 8)',
   malformed_server_key_exchange: 'ServerKeyExchange did not parse (RFC 5246 7.4.3, RFC 8422 5.4)',
+  malformed_encrypted_extensions: 'EncryptedExtensions (decrypted) did not parse (RFC 8446 4.3.1)',
+  tls_decrypt_failed: 'a protected record did not open with the logged TLS secrets (wrong or missing key log lines): that direction is no longer decrypted (RFC 8446 5.2)',
   malformed_new_session_ticket: 'NewSessionTicket did not parse (RFC 5077 3.3)',
   malformed_extension: 'an extension body did not parse (RFC 8446 4.2)',
   duplicate_extension: 'the same extension type appears twice in one message (RFC 8446 4.2)',

@@ -5,6 +5,7 @@
  */
 import { cipherSuiteInfo } from '../registry/index.js';
 import type { Decoded } from './client_hello.js';
+import { readExtensions } from './extensions.js';
 import { Reader, Truncated, type Problem } from './reader.js';
 import type { HandshakeBody } from './types.js';
 
@@ -122,4 +123,20 @@ export function decodeNewSessionTicket(body: Uint8Array): Decoded<HandshakeBody>
     fail(problems, 'malformed_new_session_ticket', e);
   }
   return { value: { type: 'new_session_ticket', lifetimeHint, length: body.length }, problems };
+}
+
+/** EncryptedExtensions (RFC 8446 4.3.1): `Extension extensions<0..2^16-1>`; the ALPN protocol selected (RFC 7301 3.1). */
+export function decodeEncryptedExtensions(body: Uint8Array): Decoded<HandshakeBody> {
+  const problems: Problem[] = [];
+  const out: HandshakeBody & { type: 'encrypted_extensions' } = { type: 'encrypted_extensions', extensions: [], length: body.length };
+  const r = new Reader(body);
+  try {
+    out.extensions = readExtensions(r, 'server_hello', problems);
+    if (r.remaining > 0) problems.push({ code: 'trailing_data', detail: `${r.remaining} bytes after encrypted_extensions` });
+  } catch (e) {
+    fail(problems, 'malformed_encrypted_extensions', e);
+  }
+  const alpn = out.extensions.find((e) => e.type === 16)?.value;
+  if (Array.isArray(alpn) && typeof alpn[0] === 'string') out.alpn = alpn[0];
+  return { value: out, problems };
 }

@@ -33,12 +33,12 @@
 import { isTls13Version } from '../registry/index.js';
 import type { Anomaly } from '../core/types.js';
 import { decodeClientHello, decodeSslv2ClientHello } from './client_hello.js';
-import { decodeCertificate, decodeCertificateStatus, decodeNewSessionTicket, decodeServerKeyExchange } from './messages.js';
+import { decodeCertificate, decodeCertificateStatus, decodeEncryptedExtensions, decodeNewSessionTicket, decodeServerKeyExchange } from './messages.js';
 import type { Problem } from './reader.js';
 import { decodeServerHello } from './server_hello.js';
 import {
   CT_ALERT, CT_APPLICATION_DATA, CT_CHANGE_CIPHER_SPEC, CT_HANDSHAKE, CT_HEARTBEAT,
-  type At, type HandshakeBody, type TlsDirectionParser, type TlsEvent, type TlsParserOptions,
+  type At, type HandshakeBody, type RecordDecryptor, type TlsDirectionParser, type TlsEvent, type TlsParserOptions,
 } from './types.js';
 
 /** Largest TLSPlaintext fragment (RFC 8446 5.1). */
@@ -94,6 +94,12 @@ class DirectionParser implements TlsDirectionParser {
   private tls13 = false;
   private sawHrr = false;
   private offered13 = false;
+
+  // decryption (setDecryptor)
+  private decryptor: RecordDecryptor | null = null;
+  /** True while the content of an opened record is being parsed. */
+  private decrypting = false;
+  private openedAny = false;
 
   constructor(
     private readonly sink: (e: TlsEvent) => void,
@@ -160,8 +166,14 @@ class DirectionParser implements TlsDirectionParser {
     this.dropPartialHandshake();
   }
 
+  setDecryptor(d: RecordDecryptor | null): void {
+    if (this.stopped || this.countOnlyMode) return;
+    this.decryptor = d;
+  }
+
   countOnly(): void {
     this.countOnlyMode = true;
+    this.decryptor = null;
     this.hsBuf = null;
     this.hsFill = 0;
     this.hsSkip = 0;
@@ -241,6 +253,10 @@ class DirectionParser implements TlsDirectionParser {
     this.emit({ kind: 'record', contentType: ct, version, length: len, at: this.at });
     if (this.countOnlyMode) return this.beginBody(false);
 
+    if (ct === CT_APPLICATION_DATA && this.decryptor !== null) {
+      // a protected record: opened when complete (processRecord), its inner type decides
+      return this.beginBody(true);
+    }
     if (ct !== CT_HANDSHAKE && (this.hsFill > 0 || this.hsSkip > 0)) {
       this.anomaly('handshake_fragment_interleaved', `content type ${ct} inside a fragmented handshake message`);
     }
@@ -313,6 +329,60 @@ class DirectionParser implements TlsDirectionParser {
         return this.onHeartbeat(body);
       case CT_SSLV2:
         return this.onSslv2(body);
+      case CT_APPLICATION_DATA:
+        return this.onProtected(body);
+    }
+  }
+
+  /** A protected record (RFC 8446 5.2) with a decryptor set: open it and parse its content. */
+  private onProtected(body: Uint8Array): void {
+    const d = this.decryptor;
+    const r = d === null ? 'skip' : d.open(this.hdr.subarray(0, 5), body);
+    if (r === 'skip') {
+      this.emit({ kind: 'application_data', length: body.length, at: this.at });
+      return;
+    }
+    if (r === undefined || r.contentType === 0) {
+      this.decryptor = null;
+      this.anomaly('tls_decrypt_failed', r === undefined
+        ? `a ${body.length}-byte record did not open with the logged secret`
+        : 'an opened record holds no content type');
+      this.emit({ kind: 'application_data', length: body.length, at: this.at });
+      return;
+    }
+    if (!this.openedAny) {
+      this.openedAny = true;
+      this.emit({ kind: 'decrypted', at: this.at });
+    }
+    const ct = r.contentType;
+    if (ct !== CT_HANDSHAKE && (this.hsFill > 0 || this.hsSkip > 0)) {
+      this.anomaly('handshake_fragment_interleaved', `content type ${ct} inside a fragmented handshake message`);
+    }
+    switch (ct) {
+      case CT_HANDSHAKE:
+        if (r.content.length === 0) {
+          this.anomaly('empty_record', 'zero-length protected handshake record');
+          return;
+        }
+        this.decrypting = true;
+        try {
+          this.onHandshakeRecord(r.content);
+        } finally {
+          this.decrypting = false;
+        }
+        return;
+      case CT_ALERT:
+        if (r.content.length % 2 !== 0) {
+          this.anomaly('malformed_alert', `protected alert of ${r.content.length} bytes`);
+          return;
+        }
+        for (let k = 0; k + 1 < r.content.length; k += 2) {
+          this.emit({ kind: 'alert', level: r.content[k]!, description: r.content[k + 1]!, encrypted: false, at: this.at });
+        }
+        return;
+      default:
+        // application data under handshake keys (or an unexpected inner type): length only
+        this.emit({ kind: 'application_data', length: r.content.length, at: this.at });
     }
   }
 
@@ -384,11 +454,11 @@ class DirectionParser implements TlsDirectionParser {
   }
 
   private onHandshakeRecord(data: Uint8Array): void {
-    if (this.encrypted) {
+    if (this.encrypted && !this.decrypting) {
       this.emit({ kind: 'encrypted_handshake', length: data.length, at: this.at });
       return;
     }
-    if (this.ccsAmbiguous) {
+    if (this.ccsAmbiguous && !this.decrypting) {
       // plaintext only if it frames as a complete ClientHello (RFC 8446 D.4, second ClientHello after HRR)
       const len = data.length >= 4 ? (data[1]! << 16) | (data[2]! << 8) | data[3]! : -1;
       if (this.hsFill === 0 && data[0] === 1 && len >= 38 && len + 4 <= data.length) {
@@ -404,7 +474,7 @@ class DirectionParser implements TlsDirectionParser {
     let p = 0;
     const n = data.length;
     while (p < n && !this.stopped) {
-      if (this.encrypted) {
+      if (this.encrypted && !this.decrypting) {
         this.anomaly('handshake_incomplete_at_key_change', `${n - p} bytes after a key change in the same record`);
         return;
       }
@@ -511,6 +581,13 @@ class DirectionParser implements TlsDirectionParser {
         problems = d.problems;
         break;
       }
+      case 8: {
+        const d = decodeEncryptedExtensions(body);
+        out = d.value;
+        problems = d.problems;
+        break;
+      }
+      case 20: out = { type: 'finished', length: body.length }; break;
       case 13: out = { type: 'certificate_request', length: body.length }; break;
       case 14: out = { type: 'server_hello_done' }; break;
       case 15: out = { type: 'certificate_verify', length: body.length }; break;
@@ -519,6 +596,8 @@ class DirectionParser implements TlsDirectionParser {
     }
     this.emit({ kind: 'handshake', msgType, length: body.length, body: out, recordVersion, at: this.at });
     this.problems(problems);
+    // RFC 8446 7.2: after its Finished the sender uses application traffic keys, which are never used here
+    if (msgType === 20 && this.decrypting) this.decryptor = null;
     // RFC 8446 2: after a TLS 1.3 ServerHello, the server's records are encrypted.
     if (msgType === 2 && this.tls13 && !this.encrypted) this.encrypted = true;
   }

@@ -3,7 +3,7 @@
  * stream consumes in-order bytes (starting at a record boundary) and emits
  * `TlsEvent`s synchronously to a sink. It never sees packets and never throws.
  */
-import type { ClientHelloJson, ServerHelloJson } from '../core/model.js';
+import type { ClientHelloJson, ExtensionJson, ServerHelloJson } from '../core/model.js';
 import type { Anomaly, Ts } from '../core/types.js';
 
 /** Where an event came from in the capture. */
@@ -35,6 +35,10 @@ export type HandshakeBody =
   | { type: 'client_key_exchange'; length: number }
   | { type: 'new_session_ticket'; lifetimeHint: number; length: number }
   | { type: 'certificate_verify'; length: number }
+  /** EncryptedExtensions (RFC 8446 4.3.1), seen only when the handshake is decrypted. */
+  | { type: 'encrypted_extensions'; extensions: ExtensionJson[]; alpn?: string; length: number }
+  /** Finished (RFC 8446 4.4.4), seen only when the handshake is decrypted. */
+  | { type: 'finished'; length: number }
   /** Any other handshake message, by its type number. */
   | { type: 'other'; msgType: number; length: number };
 
@@ -54,6 +58,8 @@ export type TlsEvent =
   | { kind: 'heartbeat'; length: number; messageType: number | null; payloadLength: number | null; encrypted: boolean; at: At }
   /** SSLv2 record format message other than a ClientHello (e.g. SSLv2 ServerHello). */
   | { kind: 'sslv2'; msgType: number; length: number; at: At }
+  /** The first protected record of this direction was opened with the secrets given (see `setDecryptor`). */
+  | { kind: 'decrypted'; at: At }
   /** Parsing of this direction stopped (violation or gap); nothing more will be emitted. */
   | { kind: 'stopped'; reason: string; at: At }
   | { kind: 'anomaly'; anomaly: Anomaly };
@@ -70,6 +76,14 @@ export interface TlsDirectionParser {
    * TLS 1.3 ServerHello).
    */
   setEncrypted(): void;
+  /**
+   * Open this direction's protected (type 23) records with `d` and parse what
+   * is inside as plaintext records of the inner content type. The parser drops
+   * the decryptor by itself after a decrypted Finished (the keys change,
+   * RFC 8446 7.2) and when a record does not open (anomaly `tls_decrypt_failed`).
+   * `null` stops decrypting.
+   */
+  setDecryptor(d: RecordDecryptor | null): void;
   /** Stop decoding: only record headers are walked and counted from now on (cheap). */
   countOnly(): void;
   /** True once the direction stopped (violation/gap). */
@@ -79,4 +93,13 @@ export interface TlsDirectionParser {
 export interface TlsParserOptions {
   /** Largest handshake message reassembled (default 256 KiB); bigger ones are skipped with an anomaly. */
   maxHandshakeMessage?: number;
+}
+
+/** What opened a protected record: inner content type and content, 'skip' (not opened, try the next one), or undefined (failed). */
+export type OpenResult = { contentType: number; content: Uint8Array } | 'skip' | undefined;
+
+/** Opens the protected records of one direction, in order (see `TlsDirectionParser.setDecryptor`). */
+export interface RecordDecryptor {
+  /** `header`: the record's 5 header bytes (the AEAD additional data); `body`: the encrypted record. Both views valid during the call only. */
+  open(header: Uint8Array, body: Uint8Array): OpenResult;
 }

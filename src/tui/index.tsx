@@ -18,9 +18,12 @@ import { App, type LoadSink } from './App.js';
 import type { LoadInfo } from './state.js';
 import { loadCaFile } from '../x509/ca.js';
 import { STDIN_TOKEN } from '../cli/stdin-token.js';
+import { loadKeyLogFile } from '../tls/keylog.js';
 
 export interface TuiOptions {
   ca?: string | undefined;
+  /** NSS key log file with TLS secrets (`--keylog`). */
+  keylog?: string | undefined;
   'pcap-impl'?: string | undefined;
   /** Streams (default: the process's). */
   stdin?: NodeJS.ReadStream;
@@ -51,6 +54,11 @@ export async function runTui(capture: string, opts: TuiOptions = {}): Promise<nu
   const aopts: AnalyzeOptions = { name: capture, keepSessions: false };
   const ca = loadCaFile(opts.ca);
   if (ca) aopts.extraCAs = ca;
+  if (opts.keylog) {
+    const k = loadKeyLogFile(opts.keylog);
+    for (const w of k.warnings) stderr.write(`tlsscope: warning: ${w}\n`);
+    aopts.keylog = k.keylog;
+  }
   const impl = opts['pcap-impl'];
   if (impl === 'tlsscope' || impl === 'pcap-parser' || impl === 'auto') aopts.pcapImpl = impl;
 
