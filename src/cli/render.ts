@@ -16,10 +16,14 @@ function shortVersion(name: string | null): string {
   return name.replace(/^TLS /, 'TLS').replace(/^SSL /, 'SSL');
 }
 
-/** Short status word: ok, resumed, FAILED:<code>, incomplete. */
+/**
+ * Short status word: ok, ok(resumed), WARN:<code> (established, but with a
+ * high-severity finding such as an expired certificate the client accepted),
+ * FAILED:<code>, no-server-hello, incomplete.
+ */
 export function sessionStatus(s: Session): string {
   const bad = s.findings.find((f) => f.severity === 'high');
-  if (s.established) return s.resumed ? 'ok(resumed)' : 'ok';
+  if (s.established) return bad ? `WARN:${bad.code}` : s.resumed ? 'ok(resumed)' : 'ok';
   if (bad) return `FAILED:${bad.code}`;
   if (!s.flags.server_hello_seen) return 'no-server-hello';
   return 'incomplete';

@@ -65,7 +65,7 @@ export const FILTER_FIELDS: Record<FilterField, string> = {
 
 const ORDERED: ReadonlySet<FilterField> = new Set(['port', 'version', 'severity', 'ms']);
 const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high'];
-const STATUSES = ['ok', 'failed', 'resumed', 'incomplete'];
+const STATUSES = ['ok', 'warn', 'failed', 'resumed', 'incomplete'];
 
 // ------------------------------------------------------------------ tokens
 
@@ -323,7 +323,11 @@ function matchAddr(e: { ip: string; port: number }, v: string): boolean {
 
 /** The filter's notion of a session's status. */
 export function statusWords(s: Session): string[] {
-  if (s.established) return s.resumed ? ['ok', 'resumed'] : ['ok'];
+  if (s.established) {
+    const out = s.resumed ? ['ok', 'resumed'] : ['ok'];
+    if (sessionStatus(s).startsWith('WARN')) out.push('warn');
+    return out;
+  }
   return sessionStatus(s).startsWith('FAILED') ? ['failed'] : ['incomplete'];
 }
 
