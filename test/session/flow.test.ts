@@ -3,7 +3,7 @@ import { TlsFlowConsumer, newDetectBudget } from '../../src/session/flow.js';
 import type { FlowInfo } from '../../src/reassembly/types.js';
 import type { Session } from '../../src/core/model.js';
 import type { Dir } from '../../src/core/types.js';
-import { clientHello, record } from '../tls/build.js';
+import { cat, clientHello, record, serverHello } from '../tls/build.js';
 
 function fakeFlow(): FlowInfo {
   const d = () => ({ packets: 0, bytes: 0, reassembled: 0, gaps: 0, gapBytes: 0, retransmissions: 0, outOfOrder: 0, synSeen: false, finSeen: false, rstSeen: false });
@@ -57,5 +57,24 @@ describe('TlsFlowConsumer', () => {
     c.data(1, text('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), ts, 2, false);
     c.end('fin', ts);
     expect(out).toEqual([]);
+  });
+});
+
+describe('several handshakes in one stream', () => {
+  it('a new plaintext ClientHello after a ServerHello starts the next session (handshake_index 1)', () => {
+    const out: Session[] = [];
+    const c = new TlsFlowConsumer(fakeFlow(), (s) => out.push(s));
+    const ch = (suite: number) => record(22, 0x0301, clientHello({ cipherSuites: [suite], extensions: [] }));
+    const sh = (suite: number) => record(22, 0x0303, serverHello({ cipherSuite: suite, extensions: [] }));
+    c.data(0, ch(0xc02f), ts, 1, false);
+    c.data(1, cat(sh(0xc02f), record(21, 0x0303, Uint8Array.of(2, 40))), ts, 2, false);
+    c.data(0, ch(0xc030), ts, 3, false);
+    c.data(1, sh(0xc030), ts, 4, false);
+    c.end('fin', ts);
+    expect(out.map((s) => [s.handshake_index, s.id, s.client_hello?.cipher_suites[0], s.server_hello?.cipher_suite])).toEqual([
+      [0, '7', 0xc02f, 0xc02f],
+      [1, '7.1', 0xc030, 0xc030],
+    ]);
+    expect(out[0]?.alerts[0]).toMatchObject({ from: 'server', description: 40 });
   });
 });
