@@ -35,7 +35,7 @@ const COLS: { key: ColumnKey; title: string; width: number; prio: number }[] = [
   { key: 'sni', title: 'SNI', width: 12, prio: 1 },
   { key: 'version', title: 'VER', width: 7, prio: 2 },
   { key: 'cipher', title: 'CIPHER', width: 26, prio: 5 },
-  { key: 'alpn', title: 'ALPN', width: 9, prio: 3 },
+  { key: 'alpn', title: 'ALPN', width: 9, prio: 5 },
   { key: 'status', title: 'STATUS', width: 20, prio: 1 },
 ];
 
@@ -48,7 +48,7 @@ export function columns(width: number): Column[] {
   for (const prio of [1, 2, 3, 4, 5]) {
     for (const c of COLS.filter((x) => x.prio === prio)) {
       chosen.add(c.key);
-      // the cipher only when the SNI and the status can still have a comfortable width
+      // the cipher and the ALPN only when the SNI and the status can still have a comfortable width
       const extra = prio >= 5 ? 24 : 0;
       if (used() + extra > width && prio > 1) chosen.delete(c.key);
     }
@@ -56,7 +56,7 @@ export function columns(width: number): Column[] {
   const cols = COLS.filter((c) => chosen.has(c.key)).map((c) => ({ key: c.key, title: c.title, width: c.width }));
   let spare = width - used();
   const sni = cols.find((c) => c.key === 'sni') as Column;
-  // share what is left: SNI to 20, status to 24, SNI to 28, then the status to its longest words (FAILED:protocol_version_mismatch), then the SNI
+  // share what is left: SNI to 20, the status to its longest words (FAILED:protocol_version_mismatch), SNI to 28, then the SNI
   const st = cols.find((c) => c.key === 'status') as Column;
   const grow = (c: Column, to: number): void => {
     const more = Math.max(0, Math.min(spare, to - c.width));
@@ -64,9 +64,8 @@ export function columns(width: number): Column[] {
     spare -= more;
   };
   grow(sni, 20);
-  grow(st, 24);
-  grow(sni, 28);
   grow(st, 32);
+  grow(sni, 28);
   grow(sni, SNI_MAX);
   if (spare > 0) sni.width += spare;
   // narrower than the minimum: shrink the SNI and the status so the row still fits
