@@ -648,10 +648,14 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
           : hidden
             ? ' The certificate is encrypted (TLS 1.3); OpenSSL clients send this alert for a name that does not match (SNI), a certificate not yet valid, or a key or signature too weak for their security level.'
             : ' Check the chain, the names and the key usage of the certificate.';
+    // With the certificate hidden, bad_certificate (42) from a client that asked for a name most
+    // often means the name did not match (OpenSSL, curl, Go send 42 for it): say that, as an inference.
+    const nameLikely = hidden && certAlert.description === 42 && s.server_name !== null;
     add(
-      'cert_untrusted',
-      `The client rejected the server certificate of ${target} with alert ${alertLabel(certAlert)} right after ${stepLabel(certAlert.after)}${anchor}.${hint}`,
+      nameLikely ? 'cert_hostname_mismatch' : 'cert_untrusted',
+      `The client rejected the server certificate of ${target} with alert ${alertLabel(certAlert)} right after ${stepLabel(certAlert.after)}${anchor}.${hint}${nameLikely ? ` Most often it does not cover "${safeTextShort(s.server_name ?? '', 80)}".` : ''}`,
       { ...alertEvidence(certAlert), ...(hidden && causes.length ? { certificate_hidden: true, possible_causes: causes } : {}) },
+      nameLikely ? { inferred: true } : {},
     );
   }
   if (chain?.incomplete && !issuedByUnknownRoot && certAlert?.description === 48) {
