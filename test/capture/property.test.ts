@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -142,7 +143,7 @@ describe('fuzz', () => {
   });
 });
 
-const SHARED = '/work/shared/captures';
+const SHARED = fileURLToPath(new URL('../../../shared/captures', import.meta.url));
 for (const sub of ['zeek', 'ja4']) {
   const dir = join(SHARED, sub);
   describe.skipIf(!existsSync(dir))(`real captures: ${sub}`, () => {

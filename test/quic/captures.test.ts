@@ -1,5 +1,5 @@
 /**
- * Real captures (only when /work/shared/captures exists): every UDP session
+ * Real captures (only when ../shared/captures exists beside the repository): every UDP session
  * tshark 4.0 and the FoxIO ja4 tool report must be found with the same
  * ClientHello/ServerHello fields and JA4.
  */

@@ -3,6 +3,7 @@
  * reassembler -> UdpTlsConsumer for UDP flows (TCP flows get no consumer) ->
  * finalizeSession. Returns the UDP sessions of a capture.
  */
+import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session } from '../../src/core/model.js';
@@ -15,7 +16,7 @@ import type { FlowInfo } from '../../src/reassembly/types.js';
 import { finalizeSession } from '../../src/session/finalize.js';
 import { UdpTlsConsumer } from '../../src/session/udp.js';
 
-export const CAPTURES = '/work/shared/captures';
+export const CAPTURES = fileURLToPath(new URL('../../../shared/captures', import.meta.url));
 export const HAVE_CAPTURES = existsSync(CAPTURES);
 
 export async function udpSessions(path: string): Promise<Session[]> {

@@ -1,10 +1,11 @@
 /** Loads the reference data in ../shared/captures/expected (when present) for the fingerprint tests. */
+import { fileURLToPath } from 'node:url';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ClientHelloJson, ServerHelloJson } from '../../src/core/model.js';
 import { makeClientHello, makeServerHello } from './h6-factory.js';
 
-export const CAPTURES = resolve(process.env['TLSSCOPE_CAPTURES'] ?? '/work/shared/captures');
+export const CAPTURES = resolve(process.env['TLSSCOPE_CAPTURES'] ?? fileURLToPath(new URL('../../../shared/captures', import.meta.url)));
 export const EXPECTED = join(CAPTURES, 'expected');
 export const HAVE_EXPECTED = existsSync(join(EXPECTED, 'tshark'));
 
