@@ -8,7 +8,7 @@ import type { Anomaly } from '../core/types.js';
 import type { Session } from '../core/model.js';
 import { SCHEMA_VERSION } from '../core/model.js';
 import { analyze, type AnalyzeOptions } from '../analyze.js';
-import { sessionJson } from '../export/json.js';
+import { writeSessionJson } from '../export/json.js';
 import { flowsFooter, flowsHeader, renderFlowLine, renderListLine, listHeader } from './render.js';
 import { diagnose, renderDiagnoseText, maxSeverity } from '../session/diagnose.js';
 import { loadCaFile } from '../x509/ca.js';
@@ -24,27 +24,42 @@ function fail(msg: string, code: number): never {
 /**
  * Writes to stdout or a file. Small writes are batched (64 KiB, or until the
  * current batch of packets is done) so a session costs one string append, not
- * one system call, while NDJSON still streams as the capture is read.
+ * one system call, while NDJSON still streams as the capture is read. Strings
+ * are encoded (UTF-8) straight into the batch buffer, without joining them
+ * into one string first; a batch's buffer is reused once the stream has
+ * called back for it.
  */
+const OUT_BATCH = 65536;
+
 class Out {
   private readonly w: Writable;
   private readonly isFile: boolean;
-  private parts: string[] = [];
-  private size = 0;
+  private buf: Buffer = Buffer.allocUnsafe(OUT_BATCH);
+  private readonly spare: Buffer[] = [];
+  private readonly syncSink: boolean;
+  private used = 0;
   private scheduled = false;
   constructor(file: string | undefined) {
     this.isFile = !!file && file !== '-';
     this.w = this.isFile ? createWriteStream(file as string) : process.stdout;
+    // stdout on a file or device is Node's SyncWriteStream: each write is an fs.writeSync
+    this.syncSink = !this.isFile && this.w.constructor.name === 'SyncWriteStream';
     this.w.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') process.exit(0);
       fail(`${this.isFile ? file : 'stdout'}: ${e.message}`, 1);
     });
   }
   write(s: string): void {
-    this.parts.push(s);
-    this.size += s.length;
-    if (this.size >= 65536) this.flush();
-    else if (!this.scheduled) {
+    // at most 3 bytes per UTF-16 unit
+    if (this.used + s.length * 3 > this.buf.length) {
+      this.flush();
+      if (s.length * 3 > this.buf.length) {
+        this.w.write(s);
+        return;
+      }
+    }
+    this.used += this.buf.write(s, this.used);
+    if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
         this.scheduled = false;
@@ -53,10 +68,20 @@ class Out {
     }
   }
   private flush(): void {
-    if (this.parts.length === 0) return;
-    this.w.write(this.parts.length === 1 ? (this.parts[0] as string) : this.parts.join(''));
-    this.parts = [];
-    this.size = 0;
+    if (this.used === 0) return;
+    const b = this.buf;
+    if (this.syncSink) {
+      // written (fs.writeSync) before write() returns: the buffer can be filled again at once
+      this.w.write(b.subarray(0, this.used));
+      this.used = 0;
+      return;
+    }
+    // the stream is done with a chunk when it calls back: the buffer is used again then
+    this.w.write(b.subarray(0, this.used), () => {
+      if (this.spare.length < 4) this.spare.push(b);
+    });
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(OUT_BATCH);
+    this.used = 0;
   }
   async close(): Promise<void> {
     this.flush();
@@ -95,9 +120,15 @@ export async function cmdExport(argv: { capture: string; format: string; output?
   let n = 0;
   const opts = baseOpts(argv);
   opts.keepSessions = false;
+  const emit = (piece: string): void => out.write(piece);
   opts.onSession = (s: Session) => {
-    if (nd) out.write(sessionJson(s) + '\n');
-    else out.write((n === 0 ? '[\n' : ',\n') + sessionJson(s));
+    if (nd) {
+      writeSessionJson(s, emit);
+      out.write('\n');
+    } else {
+      out.write(n === 0 ? '[\n' : ',\n');
+      writeSessionJson(s, emit);
+    }
     n++;
   };
   const r = await analyze(argv.capture, opts);

@@ -27,8 +27,21 @@ export function nsToTs(ns: bigint): Ts {
 
 let isoSec = NaN;
 let isoBase = '';
+let lastIsoSec = NaN;
+let lastIsoNsec = NaN;
+let lastIso = '';
 /** ISO 8601 UTC with nanoseconds, e.g. 2026-11-24T20:06:44.123456789Z. */
 export function tsToIso(t: Ts): string {
+  // steps of one packet share a timestamp: reuse the last string
+  if (t.nsec === lastIsoNsec && t.sec === lastIsoSec) return lastIso;
+  const s = isoOf(t);
+  lastIsoSec = t.sec;
+  lastIsoNsec = t.nsec;
+  lastIso = s;
+  return s;
+}
+
+function isoOf(t: Ts): string {
   if (t.sec !== isoSec) {
     // consecutive calls mostly fall in the same second: format the date part once
     const d = new Date(t.sec * 1000);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { CertificateJson, ClientHelloJson, Session } from '../core/model.js';
 import { summarizeCertificate } from '../x509/summary.js';
-import { checkChain } from '../x509/chain.js';
+import { checkChain, validityTimes } from '../x509/chain.js';
 import { summarizeOcsp } from '../x509/ocsp.js';
 import type { ChainCheck } from '../x509/types.js';
 import { ja3, ja3s } from './ja3.js';
@@ -27,20 +27,71 @@ export interface RawParts {
 }
 
 type ClientFingerprints = Pick<ClientHelloJson, 'ja3' | 'ja3_full' | 'ja4' | 'ja4_r' | 'ja4_o' | 'ja4_ro'>;
-/** Clients repeat: fingerprints by the ClientHello fields they depend on (bounded). */
-const fingerprintCache = new Map<string, ClientFingerprints>();
+/**
+ * Clients repeat: fingerprints by the ClientHello fields they depend on
+ * (bounded). The lookup key is a number hashed from those fields; an entry
+ * keeps copies of the fields and is only used when they are all equal, so
+ * no key string is built per session.
+ */
+interface FingerprintEntry {
+  protocol: Session['protocol'];
+  version: number;
+  lists: number[][];
+  alpn0: string;
+  sni: boolean;
+  fp: ClientFingerprints;
+  next: FingerprintEntry | undefined;
+}
+const fingerprintCache = new Map<number, FingerprintEntry>();
+let fingerprintCacheSize = 0;
 const FINGERPRINT_CACHE_MAX = 10_000;
 
+function fingerprintLists(ch: ClientHelloJson): number[][] {
+  return [ch.cipher_suites, ch.extensions, ch.supported_groups, ch.ec_point_formats, ch.signature_algorithms, ch.supported_versions];
+}
+
+function hashList(h: number, l: number[]): number {
+  h = Math.imul(h ^ l.length, 0x01000193);
+  for (let i = 0; i < l.length; i++) h = Math.imul(h ^ (l[i] as number), 0x01000193);
+  return h;
+}
+
+function sameList(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function clientFingerprints(ch: ClientHelloJson, protocol: Session['protocol']): ClientFingerprints {
-  const key = `${protocol}|${ch.version}|${ch.cipher_suites.join(',')}|${ch.extensions.join(',')}|${ch.supported_groups.join(',')}|` +
-    `${ch.ec_point_formats.join(',')}|${ch.signature_algorithms.join(',')}|${ch.supported_versions.join(',')}|${ch.alpn[0] ?? ''}|${ch.server_name ? 1 : 0}`;
-  const hit = fingerprintCache.get(key);
-  if (hit) return hit;
+  const alpn0 = ch.alpn[0] ?? '';
+  const sni = !!ch.server_name;
+  let h = Math.imul(0x811c9dc5 ^ ch.version, 0x01000193);
+  h = hashList(h, ch.cipher_suites);
+  h = hashList(h, ch.extensions);
+  h = hashList(h, ch.supported_groups);
+  h = hashList(h, ch.ec_point_formats);
+  h = hashList(h, ch.signature_algorithms);
+  h = hashList(h, ch.supported_versions);
+  for (let i = 0; i < alpn0.length; i++) h = Math.imul(h ^ alpn0.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (sni ? 1 : 0) ^ (protocol === 'tls' ? 0 : protocol === 'dtls' ? 2 : 4), 0x01000193);
+  const head = fingerprintCache.get(h);
+  for (let e = head; e; e = e.next) {
+    if (e.protocol !== protocol || e.version !== ch.version || e.alpn0 !== alpn0 || e.sni !== sni) continue;
+    const lists = fingerprintLists(ch);
+    let same = true;
+    for (let i = 0; i < lists.length && same; i++) same = sameList(e.lists[i] as number[], lists[i] as number[]);
+    if (same) return e.fp;
+  }
   const j = ja3(ch);
   const j4 = ja4(ch, protocol === 'dtls' ? 'dtls' : protocol === 'quic' ? 'quic' : 'tcp', { alpnRule: 'ja4-0.18' });
   const fp: ClientFingerprints = { ja3: j.ja3, ja3_full: j.ja3_full, ja4: j4.ja4, ja4_r: j4.ja4_r, ja4_o: j4.ja4_o, ja4_ro: j4.ja4_ro };
-  if (fingerprintCache.size >= FINGERPRINT_CACHE_MAX) fingerprintCache.clear();
-  fingerprintCache.set(key, fp);
+  if (fingerprintCacheSize >= FINGERPRINT_CACHE_MAX) {
+    fingerprintCache.clear();
+    fingerprintCacheSize = 0;
+  }
+  const lists = fingerprintLists(ch).map((l) => l.slice());
+  fingerprintCache.set(h, { protocol, version: ch.version, lists, alpn0, sni, fp, next: fingerprintCache.get(h) });
+  fingerprintCacheSize++;
   return fp;
 }
 
@@ -115,8 +166,7 @@ export function finalizeSession(s: Session, raw: RawParts, opts: FinalizeOptions
 }
 
 function validityAt(c: CertificateJson, at: Date): 'valid' | 'expired' | 'not_yet_valid' | 'unknown' {
-  const nb = c.not_before ? Date.parse(c.not_before) : NaN;
-  const na = c.not_after ? Date.parse(c.not_after) : NaN;
+  const { nb, na } = validityTimes(c);
   if (Number.isNaN(nb) || Number.isNaN(na)) return 'unknown';
   const t = at.getTime();
   return t < nb ? 'not_yet_valid' : t > na ? 'expired' : 'valid';

@@ -92,7 +92,8 @@ export class HandshakeAssembler {
   history = '';
   counts: { client: DirectionCountsJson; server: DirectionCountsJson } = { client: emptyCounts(), server: emptyCounts() };
   anomalies: Anomaly[] = [];
-  private anomalyCodes = new Set<string>();
+  /** Codes in `anomalies` (made on the first one). */
+  private anomalyCodes: Set<string> | null = null;
   lastStep: string | null = null;
   ccs: Record<Side, boolean> = { client: false, server: false };
   /** Encrypted handshake records seen after this side's CCS (TLS <= 1.2) or after the ServerHello (TLS 1.3). */
@@ -131,7 +132,13 @@ export class HandshakeAssembler {
 
   private touch(ts: Ts): void {
     if (!this.firstTs) this.firstTs = copyTs(ts);
-    this.lastTs = copyTs(ts);
+    // one per event: updated in place (only toSession reads it, as numbers)
+    const last = this.lastTs;
+    if (last === undefined || last === this.firstTs) this.lastTs = copyTs(ts);
+    else {
+      last.sec = ts.sec;
+      last.nsec = ts.nsec;
+    }
   }
 
   private step(name: string, side: Side, ts: Ts, packetIndex: number, letter: string | null): void {
@@ -146,8 +153,9 @@ export class HandshakeAssembler {
   }
 
   addAnomaly(a: Anomaly): void {
-    if (this.anomalyCodes.has(a.code)) return;
-    this.anomalyCodes.add(a.code);
+    const codes = (this.anomalyCodes ??= new Set<string>());
+    if (codes.has(a.code)) return;
+    codes.add(a.code);
     this.anomalies.push(a);
   }
 

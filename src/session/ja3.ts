@@ -57,7 +57,16 @@ export function ja3sString(sh: ServerHelloJson): string {
   return [String(sh.version), String(sh.cipher_suite), join(sh.extensions)].join(',');
 }
 
+/** JA3S strings repeat across sessions (one per server configuration): their MD5 per string (bounded). */
+const ja3sHashes = new Map<string, string>();
+
 export function ja3s(sh: ServerHelloJson): { ja3s: string; ja3s_full: string } {
   const full = ja3sString(sh);
-  return { ja3s: md5Hex(full), ja3s_full: full };
+  let h = ja3sHashes.get(full);
+  if (h === undefined) {
+    h = md5Hex(full);
+    if (ja3sHashes.size >= 10_000) ja3sHashes.clear();
+    ja3sHashes.set(full, h);
+  }
+  return { ja3s: h, ja3s_full: full };
 }

@@ -13,6 +13,49 @@ export interface Decoded<T> {
   problems: Problem[];
 }
 
+/**
+ * Cipher-suite lists repeat across sessions (one per client build), so the
+ * decoded codes and names are shared per distinct list of bytes (bounded).
+ * The shared arrays are frozen: nothing downstream may modify them.
+ */
+interface SuitesEntry {
+  raw: Uint8Array;
+  codes: number[];
+  names: string[];
+  next: SuitesEntry | undefined;
+}
+const suitesCache = new Map<number, SuitesEntry>();
+let suitesCacheSize = 0;
+const SUITES_CACHE_MAX = 4096;
+
+function internedSuites(buf: Uint8Array, start: number, end: number): { codes: number[]; names: string[] } {
+  let h = end - start;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  search: for (let e = suitesCache.get(h); e; e = e.next) {
+    const raw = e.raw;
+    if (raw.length !== end - start) continue;
+    for (let i = 0; i < raw.length; i++) if (raw[i] !== buf[start + i]) continue search;
+    return e;
+  }
+  const codes: number[] = [];
+  const names: string[] = [];
+  for (let i = start; i + 1 < end; i += 2) {
+    const v = ((buf[i] as number) << 8) | (buf[i + 1] as number);
+    codes.push(v);
+    names.push(cipherSuiteName(v));
+  }
+  Object.freeze(codes);
+  Object.freeze(names);
+  if (suitesCacheSize >= SUITES_CACHE_MAX) {
+    suitesCache.clear();
+    suitesCacheSize = 0;
+  }
+  const e: SuitesEntry = { raw: buf.slice(start, end), codes, names, next: suitesCache.get(h) };
+  suitesCache.set(h, e);
+  suitesCacheSize++;
+  return e;
+}
+
 export function emptyClientHello(length: number): ClientHelloJson {
   return {
     version: 0,
@@ -39,14 +82,28 @@ export function emptyClientHello(length: number): ClientHelloJson {
   };
 }
 
+/** An earlier extension of the same type, with a value, was applied already (short lists). */
+export function appliedBefore(exts: ExtensionJson[], i: number): boolean {
+  const type = (exts[i] as ExtensionJson).type;
+  for (let j = 0; j < i; j++) {
+    const x = exts[j] as ExtensionJson;
+    if (x.type === type && x.value !== undefined) return true;
+  }
+  return false;
+}
+
 /** Copy what the extensions say into the top-level fields (first occurrence of a type wins). */
 function applyExtensions(h: ClientHelloJson, exts: ExtensionJson[]): void {
-  const done = new Set<number>();
-  for (const e of exts) {
+  const done = exts.length > 64 ? new Set<number>() : null;
+  for (let i = 0; i < exts.length; i++) {
+    const e = exts[i] as ExtensionJson;
     h.extensions.push(e.type);
     h.extension_details.push(e);
-    if (done.has(e.type) || e.value === undefined) continue;
-    done.add(e.type);
+    if (e.value === undefined) continue;
+    if (done !== null) {
+      if (done.has(e.type)) continue;
+      done.add(e.type);
+    } else if (appliedBefore(exts, i)) continue;
     const v = e.value;
     switch (e.type) {
       case EXT.server_name: {
@@ -92,11 +149,10 @@ export function decodeClientHello(body: Uint8Array, recordVersion?: number): Dec
     h.session_id = toHex(sid.bytes(sid.remaining));
     const cs = r.vec(2, 'cipher_suites');
     if (cs.remaining % 2 !== 0) problems.push({ code: 'odd_cipher_suites_length' });
-    while (cs.remaining >= 2) {
-      const s = cs.u16();
-      h.cipher_suites.push(s);
-      h.cipher_suite_names.push(cipherSuiteName(s));
-    }
+    const suites = internedSuites(cs.buf, cs.pos, cs.pos + (cs.remaining & ~1));
+    h.cipher_suites = suites.codes;
+    h.cipher_suite_names = suites.names;
+    cs.skip(cs.remaining & ~1);
     const cm = r.vec(1, 'legacy_compression_methods');
     while (cm.remaining > 0) h.compression_methods.push(cm.u8());
     // Extensions are optional before TLS 1.3 (RFC 5246 7.4.1.2: "may be followed by")

@@ -239,8 +239,77 @@ export function decodeEch(r: Reader): EchJson {
   return { type: 'outer', config_id, kdf, aead, enc_length: enc.remaining, payload_length: payload.remaining };
 }
 
+/**
+ * Extensions whose bytes repeat across sessions of one client or server
+ * build (lists of groups, signature schemes, versions, ALPN, flags), unlike
+ * server_name, key_share, session tickets or PSKs. Their decoded form is
+ * shared per (hello kind, type, bytes) when at most INTERN_MAX_BYTES long;
+ * shared objects are frozen (with their values), nothing may modify them.
+ */
+const INTERNED_TYPES = new Set<number>([
+  EXT.max_fragment_length, EXT.status_request, EXT.supported_groups, EXT.ec_point_formats, EXT.signature_algorithms,
+  EXT.heartbeat, EXT.alpn, EXT.signed_certificate_timestamp, EXT.padding, EXT.encrypt_then_mac,
+  EXT.extended_master_secret, EXT.compress_certificate, EXT.record_size_limit, EXT.delegated_credential,
+  EXT.supported_versions, EXT.psk_key_exchange_modes, EXT.post_handshake_auth, EXT.signature_algorithms_cert,
+  EXT.application_settings_old, EXT.application_settings, EXT.renegotiation_info,
+]);
+const INTERN_MAX_BYTES = 256;
+const INTERN_MAX_ENTRIES = 4096;
+
+interface InternedExtension {
+  kind: HelloKind;
+  type: number;
+  raw: Uint8Array;
+  ext: ExtensionJson;
+  next: InternedExtension | undefined;
+}
+const interned = new Map<number, InternedExtension>();
+let internedCount = 0;
+
+function deepFreeze(v: unknown): void {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+}
+
+function internKey(type: number, buf: Uint8Array, start: number, n: number, kind: HelloKind): number {
+  let h = Math.imul((type << 2) ^ (kind === 'client_hello' ? 1 : kind === 'server_hello' ? 2 : 3), 0x01000193) ^ n;
+  for (let i = start; i < start + n; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  return h;
+}
+
+function findInterned(type: number, buf: Uint8Array, start: number, n: number, kind: HelloKind): ExtensionJson | undefined {
+  search: for (let e = interned.get(internKey(type, buf, start, n, kind)); e; e = e.next) {
+    if (e.type !== type || e.kind !== kind || e.raw.length !== n) continue;
+    const raw = e.raw;
+    for (let i = 0; i < n; i++) if (raw[i] !== buf[start + i]) continue search;
+    return e.ext;
+  }
+  return undefined;
+}
+
+function internedExtension(type: number, data: Uint8Array, kind: HelloKind): ExtensionJson {
+  const hit = findInterned(type, data, 0, data.length, kind);
+  if (hit !== undefined) return hit;
+  const h = internKey(type, data, 0, data.length, kind);
+  const ext = decodeExtensionUncached(type, data, kind);
+  deepFreeze(ext);
+  if (internedCount >= INTERN_MAX_ENTRIES) {
+    interned.clear();
+    internedCount = 0;
+  }
+  interned.set(h, { kind, type, raw: data.slice(), ext, next: interned.get(h) });
+  internedCount++;
+  return ext;
+}
+
 /** Decode one extension (type, data) into its JSON form. Never throws. */
 export function decodeExtension(type: number, data: Uint8Array, kind: HelloKind): ExtensionJson {
+  if (data.length <= INTERN_MAX_BYTES && INTERNED_TYPES.has(type)) return internedExtension(type, data, kind);
+  return decodeExtensionUncached(type, data, kind);
+}
+
+function decodeExtensionUncached(type: number, data: Uint8Array, kind: HelloKind): ExtensionJson {
   const e: ExtensionJson = { type, name: extensionName(type), length: data.length };
   if (isGrease(type)) {
     e.grease = true;
@@ -273,13 +342,32 @@ export function decodeExtension(type: number, data: Uint8Array, kind: HelloKind)
 export function readExtensions(r: Reader, kind: HelloKind, problems: Problem[]): ExtensionJson[] {
   const list = r.vec(2, 'extensions');
   const out: ExtensionJson[] = [];
-  const seen = new Set<number>();
+  let seen: Set<number> | null = null;
   while (list.remaining > 0) {
     const type = list.u16('extension type');
     const data = list.vec(2, 'extension_data');
-    const e = decodeExtension(type, data.bytes(data.remaining), kind);
-    if (seen.has(type)) problems.push({ code: 'duplicate_extension', detail: `${e.name} (${type})` });
-    seen.add(type);
+    const n = data.remaining;
+    let e: ExtensionJson | undefined;
+    if (n <= INTERN_MAX_BYTES && INTERNED_TYPES.has(type)) {
+      // looked up in place: no view is made unless it has to be decoded
+      e = findInterned(type, data.buf, data.pos, n, kind);
+      if (e === undefined) e = internedExtension(type, data.bytes(n), kind);
+      else data.skip(n);
+    } else {
+      e = decodeExtension(type, data.bytes(n), kind);
+    }
+    // few extensions per hello: look back through them; a Set for long lists
+    let dup = false;
+    if (seen !== null) dup = seen.has(type);
+    else if (out.length < 64) {
+      for (let i = 0; i < out.length; i++) if ((out[i] as ExtensionJson).type === type) dup = true;
+    } else {
+      seen = new Set<number>();
+      for (const x of out) seen.add(x.type);
+      dup = seen.has(type);
+    }
+    if (dup) problems.push({ code: 'duplicate_extension', detail: `${e.name} (${type})` });
+    seen?.add(type);
     if (e.malformed) problems.push({ code: 'malformed_extension', detail: `${e.name} (${type}) in ${kind}` });
     out.push(e);
   }

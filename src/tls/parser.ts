@@ -57,13 +57,46 @@ export function createTlsDirectionParser(sink: (e: TlsEvent) => void, opts?: Tls
   return new DirectionParser(sink, opts?.maxHandshakeMessage ?? DEFAULT_MAX_HANDSHAKE_MESSAGE);
 }
 
+/**
+ * Record and handshake-message buffers, shared between parsers: a parser
+ * only holds one while a record or message is split across segments, so
+ * with many short connections the same few buffers serve them all instead
+ * of each allocating (and zero-filling) its own. Sizes are powers of two
+ * from 512 bytes to 32 KiB, a few per size; a buffer is given back only
+ * once the record or message it held has been decoded and the decoders
+ * keep no view of it (they copy what they keep).
+ */
+const POOL_MIN_SHIFT = 9;
+const POOL_MAX_SHIFT = 15;
+const POOL_PER_SIZE = 8;
+const pool: Uint8Array[][] = [];
+for (let k = POOL_MIN_SHIFT; k <= POOL_MAX_SHIFT; k++) pool.push([]);
+
+function sizeClass(n: number): number {
+  return n <= 1 << POOL_MIN_SHIFT ? POOL_MIN_SHIFT : 32 - Math.clz32(n - 1);
+}
+
+function takeBuffer(n: number): Uint8Array {
+  const k = sizeClass(n);
+  if (k > POOL_MAX_SHIFT) return new Uint8Array(n);
+  return pool[k - POOL_MIN_SHIFT]!.pop() ?? new Uint8Array(1 << k);
+}
+
+function giveBuffer(b: Uint8Array): void {
+  const k = sizeClass(b.length);
+  if (k > POOL_MAX_SHIFT || 1 << k !== b.length) return;
+  const list = pool[k - POOL_MIN_SHIFT]!;
+  if (list.length < POOL_PER_SIZE) list.push(b);
+}
+
 class DirectionParser implements TlsDirectionParser {
   stopped = false;
   private countOnlyMode = false;
   private encrypted = false;
   private ccsAmbiguous = false;
   private at: At = { ts: { sec: 0, nsec: 0 }, packetIndex: -1 };
-  private reported = new Set<string>();
+  /** Anomaly codes already reported (made on the first one: most directions have none). */
+  private reported: Set<string> | null = null;
 
   // record header
   private hdr = new Uint8Array(5);
@@ -129,7 +162,14 @@ class DirectionParser implements TlsDirectionParser {
         this.recRemaining -= take;
         if (this.recRemaining === 0) {
           this.inBody = false;
-          if (this.recBuffered) this.processRecord(this.recBuf!.subarray(0, this.recLen));
+          if (this.recBuffered) {
+            const b = this.recBuf!;
+            this.processRecord(b.subarray(0, this.recLen));
+            if (this.recBuf === b) {
+              this.recBuf = null;
+              giveBuffer(b);
+            }
+          }
         }
         continue;
       }
@@ -194,8 +234,9 @@ class DirectionParser implements TlsDirectionParser {
   }
 
   private anomaly(code: string, detail?: string): void {
-    if (this.reported.has(code)) return;
-    this.reported.add(code);
+    const reported = (this.reported ??= new Set<string>());
+    if (reported.has(code)) return;
+    reported.add(code);
     const a: Anomaly = { code, layer: 'tls', packetIndex: this.at.packetIndex };
     if (detail !== undefined) a.detail = detail;
     this.emit({ kind: 'anomaly', anomaly: a });
@@ -220,7 +261,7 @@ class DirectionParser implements TlsDirectionParser {
     this.recBuffered = buffered && !this.countOnlyMode;
     this.recFill = 0;
     if (this.recBuffered && (this.recBuf === null || this.recBuf.length < this.recLen)) {
-      this.recBuf = new Uint8Array(Math.max(this.recLen, 512));
+      this.recBuf = takeBuffer(this.recLen);
     }
     if (this.recLen === 0) {
       if (this.recBuffered) this.processRecord(new Uint8Array(0));
@@ -500,7 +541,7 @@ class DirectionParser implements TlsDirectionParser {
       if (this.hsFill === 0) this.hsVersion = version;
       // partial message: accumulate
       if (this.hsFill < 4) {
-        if (this.hsBuf === null) this.hsBuf = new Uint8Array(4096);
+        if (this.hsBuf === null) this.hsBuf = takeBuffer(4096);
         const k = Math.min(4 - this.hsFill, n - p);
         this.hsBuf.set(data.subarray(p, p + k), this.hsFill);
         this.hsFill += k;
@@ -514,8 +555,9 @@ class DirectionParser implements TlsDirectionParser {
           continue;
         }
         if (this.hsBuf.length < 4 + len) {
-          const b = new Uint8Array(4 + len);
+          const b = takeBuffer(4 + len);
           b.set(this.hsBuf.subarray(0, 4));
+          giveBuffer(this.hsBuf);
           this.hsBuf = b;
         }
       }
@@ -528,7 +570,10 @@ class DirectionParser implements TlsDirectionParser {
       if (this.hsFill === 4 + len) {
         this.hsFill = 0;
         this.message(buf[0]!, buf.subarray(4, 4 + len), this.hsVersion);
-        if (this.hsBuf !== null && this.hsBuf.length > 65536) this.hsBuf = null; // do not keep a large buffer
+        if (this.hsBuf === buf && this.hsFill === 0) {
+          this.hsBuf = null;
+          giveBuffer(buf); // large ones are not kept
+        }
       }
     }
   }

@@ -164,8 +164,7 @@ export function checkChain(ders: Uint8Array[], opts: ChainCheckOptions): ChainCh
   let leafValidityOffsetSec = 0;
   if (leaf && leaf.not_before && leaf.not_after) {
     const t = at.getTime();
-    const nb = Date.parse(leaf.not_before);
-    const na = Date.parse(leaf.not_after);
+    const { nb, na } = validityTimes(leaf);
     if (t > na) leafValidityOffsetSec = Math.floor((t - na) / 1000);
     else if (t < nb) leafValidityOffsetSec = -Math.floor((nb - t) / 1000);
   }
@@ -194,10 +193,25 @@ export function clearChainCache(): void {
   verifyCache.clear();
 }
 
+/** Date.parse of a certificate's validity bounds, remembered per (shared, cached) summary while they are unchanged. */
+const parsedTimes = new WeakMap<CertificateJson, { nbText: string | undefined; naText: string | undefined; nb: number; na: number }>();
+
+export function validityTimes(c: CertificateJson): { nb: number; na: number } {
+  const hit = parsedTimes.get(c);
+  if (hit !== undefined && hit.nbText === c.not_before && hit.naText === c.not_after) return hit;
+  const e = {
+    nbText: c.not_before,
+    naText: c.not_after,
+    nb: c.not_before ? Date.parse(c.not_before) : NaN,
+    na: c.not_after ? Date.parse(c.not_after) : NaN,
+  };
+  parsedTimes.set(c, e);
+  return e;
+}
+
 function validityAt(c: CertificateJson, at: Date): ChainCheck['validity'][number] {
   if (!c.not_before || !c.not_after) return 'unknown';
-  const nb = Date.parse(c.not_before);
-  const na = Date.parse(c.not_after);
+  const { nb, na } = validityTimes(c);
   if (Number.isNaN(nb) || Number.isNaN(na)) return 'unknown';
   const t = at.getTime();
   if (t < nb) return 'not_yet_valid';

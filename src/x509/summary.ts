@@ -77,6 +77,8 @@ export function nodeCertificate(der: Uint8Array, sha256?: string): X509Certifica
  * as read-only.
  */
 export function summarizeCertificate(der: Uint8Array): CertificateJson {
+  const quick = quickLookup(der);
+  if (quick) return quick;
   let sha256: string;
   try {
     sha256 = sha256Hex(der);
@@ -84,7 +86,10 @@ export function summarizeCertificate(der: Uint8Array): CertificateJson {
     return { sha256: '', der: '', length: 0, parse_error: 'not a byte array' };
   }
   const hit = cache.get(sha256);
-  if (hit) return hit;
+  if (hit) {
+    quickRemember(der, hit);
+    return hit;
+  }
   let out: CertificateJson;
   try {
     out = summarizeUncached(der, sha256);
@@ -94,12 +99,64 @@ export function summarizeCertificate(der: Uint8Array): CertificateJson {
     out.parse_error = `internal: ${errText(e)}`;
   }
   remember(cache, sha256, out);
+  quickRemember(der, out);
   return out;
+}
+
+/**
+ * In front of the SHA-256-keyed cache: the same certificate arrives in many
+ * sessions, and hashing its DER with node:crypto each time costs more than
+ * the rest of the lookup. Entries are found by a cheap content key (length and
+ * a sample of bytes, the tail being signature bytes) and confirmed by
+ * comparing the whole DER with a private copy, so a hit is exactly a hit of
+ * the SHA-256 cache. Bounded like it; cleared with it.
+ */
+interface QuickEntry {
+  der: Buffer;
+  summary: CertificateJson;
+  next: QuickEntry | undefined;
+}
+const quick = new Map<number, QuickEntry>();
+let quickSize = 0;
+
+function quickKey(der: Uint8Array): number {
+  const n = der.length;
+  let h = n | 0;
+  const step = n > 64 ? Math.floor(n / 32) : 1;
+  for (let i = 0; i < n; i += step) h = Math.imul(h ^ (der[i] as number), 0x01000193);
+  for (let i = n > 32 ? n - 32 : 0; i < n; i++) h = Math.imul(h ^ (der[i] as number), 0x01000193);
+  return h;
+}
+
+function asBuffer(der: Uint8Array): Buffer {
+  return Buffer.isBuffer(der) ? der : Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+}
+
+function quickLookup(der: Uint8Array): CertificateJson | undefined {
+  if (!(der instanceof Uint8Array) || quickSize === 0) return undefined;
+  const b = asBuffer(der);
+  for (let e = quick.get(quickKey(der)); e; e = e.next) if (e.der.equals(b)) return e.summary;
+  return undefined;
+}
+
+function quickRemember(der: Uint8Array, summary: CertificateJson): void {
+  if (!(der instanceof Uint8Array)) return;
+  if (quickSize >= CACHE_MAX) {
+    quick.clear();
+    quickSize = 0;
+  }
+  const k = quickKey(der);
+  const b = asBuffer(der);
+  for (let e = quick.get(k); e; e = e.next) if (e.der.equals(b)) return;
+  quick.set(k, { der: Buffer.from(b), summary, next: quick.get(k) });
+  quickSize++;
 }
 
 /** Clears the summary caches (tests, long-running processes). */
 export function clearCertificateCache(): void {
   cache.clear();
+  quick.clear();
+  quickSize = 0;
   x509Cache.clear();
 }
 

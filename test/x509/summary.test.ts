@@ -166,3 +166,24 @@ describe('summarizeCertificate: garbage', () => {
     expect(s.der).toBe(Buffer.from(d).toString('base64'));
   });
 });
+
+describe('summary cache in front of SHA-256', () => {
+  it('returns the cached summary for the same bytes in another buffer, and only for the same bytes', async () => {
+    const { clearCertificateCache } = await import('../../src/x509/summary.js');
+    const d = der('leaf-valid');
+    const a = summarizeCertificate(d);
+    const copy = new Uint8Array(d.length + 7).subarray(3, 3 + d.length);
+    copy.set(d);
+    expect(summarizeCertificate(copy)).toBe(a);
+    const changed = Uint8Array.from(d);
+    changed[changed.length - 1] = changed[changed.length - 1]! ^ 1; // a signature byte
+    const b = summarizeCertificate(changed);
+    expect(b).not.toBe(a);
+    expect(b.sha256).not.toBe(a.sha256);
+    expect(b.sha256).toBe(createHash('sha256').update(changed).digest('hex'));
+    clearCertificateCache();
+    const c = summarizeCertificate(d);
+    expect(c).not.toBe(a);
+    expect(c).toEqual(a);
+  });
+});
