@@ -82,8 +82,30 @@ export function emptyClientHello(length: number): ClientHelloJson {
   };
 }
 
+/**
+ * Records every extension in wire order into `types`/`details`, and calls
+ * `apply` for the first decoded occurrence of each type (later duplicates are
+ * kept in the lists but do not override).
+ */
+export function collectExtensions(
+  exts: ExtensionJson[], types: number[], details: ExtensionJson[], apply: (e: ExtensionJson) => void,
+): void {
+  const done = exts.length > 64 ? new Set<number>() : null;
+  for (let i = 0; i < exts.length; i++) {
+    const e = exts[i] as ExtensionJson;
+    types.push(e.type);
+    details.push(e);
+    if (e.value === undefined) continue;
+    if (done !== null) {
+      if (done.has(e.type)) continue;
+      done.add(e.type);
+    } else if (appliedBefore(exts, i)) continue;
+    apply(e);
+  }
+}
+
 /** An earlier extension of the same type, with a value, was applied already (short lists). */
-export function appliedBefore(exts: ExtensionJson[], i: number): boolean {
+function appliedBefore(exts: ExtensionJson[], i: number): boolean {
   const type = (exts[i] as ExtensionJson).type;
   for (let j = 0; j < i; j++) {
     const x = exts[j] as ExtensionJson;
@@ -94,16 +116,7 @@ export function appliedBefore(exts: ExtensionJson[], i: number): boolean {
 
 /** Copy what the extensions say into the top-level fields (first occurrence of a type wins). */
 function applyExtensions(h: ClientHelloJson, exts: ExtensionJson[]): void {
-  const done = exts.length > 64 ? new Set<number>() : null;
-  for (let i = 0; i < exts.length; i++) {
-    const e = exts[i] as ExtensionJson;
-    h.extensions.push(e.type);
-    h.extension_details.push(e);
-    if (e.value === undefined) continue;
-    if (done !== null) {
-      if (done.has(e.type)) continue;
-      done.add(e.type);
-    } else if (appliedBefore(exts, i)) continue;
+  collectExtensions(exts, h.extensions, h.extension_details, (e) => {
     const v = e.value;
     switch (e.type) {
       case EXT.server_name: {
@@ -127,7 +140,7 @@ function applyExtensions(h: ClientHelloJson, exts: ExtensionJson[]): void {
       case EXT.session_ticket: h.session_ticket_length = (v as { length: number }).length; break;
       case EXT.encrypted_client_hello: h.ech = v as EchJson; break;
     }
-  }
+  });
 }
 
 /**

@@ -4,9 +4,9 @@
  * (draft-ietf-tls-tls13-21 4.1.3: version 0x7fxx, no session id, no
  * compression method).
  */
-import type { ExtensionJson, ServerHelloJson } from '../core/model.js';
+import type { ServerHelloJson } from '../core/model.js';
 import { cipherSuiteName, versionName } from '../registry/index.js';
-import { appliedBefore, type Decoded } from './client_hello.js';
+import { collectExtensions, type Decoded } from './client_hello.js';
 import { EXT, readExtensions } from './extensions.js';
 import { Reader, Truncated, toHex, type Problem } from './reader.js';
 
@@ -50,16 +50,7 @@ export function decodeServerHello(body: Uint8Array): Decoded<ServerHelloJson> {
     if (!early) h.compression_method = r.u8('compression_method');
     if (r.remaining > 0) {
       const exts = readExtensions(r, h.hello_retry_request ? 'hello_retry_request' : 'server_hello', problems);
-      const done = exts.length > 64 ? new Set<number>() : null;
-      for (let i = 0; i < exts.length; i++) {
-        const e = exts[i] as ExtensionJson;
-        h.extensions.push(e.type);
-        h.extension_details.push(e);
-        if (e.value === undefined) continue;
-        if (done !== null) {
-          if (done.has(e.type)) continue;
-          done.add(e.type);
-        } else if (appliedBefore(exts, i)) continue;
+      collectExtensions(exts, h.extensions, h.extension_details, (e) => {
         const v = e.value;
         switch (e.type) {
           case EXT.supported_versions:
@@ -78,7 +69,7 @@ export function decodeServerHello(body: Uint8Array): Decoded<ServerHelloJson> {
             h.pre_shared_key_identity = (v as { selected_identity: number }).selected_identity;
             break;
         }
-      }
+      });
       if (r.remaining > 0) problems.push({ code: 'trailing_data', detail: `${r.remaining} bytes after server_hello extensions` });
     }
   } catch (e) {
