@@ -237,19 +237,31 @@ function tsHiLo(units: bigint): [number, number] {
   return [Number(v >> 32n), Number(v & 0xffffffffn)];
 }
 
-/** Enhanced Packet Block (section 4.3). */
-export function pcapngEpb(p: WritePacket & { options?: PcapngOption[] }, interfaceId: number, iface: WriteInterface = { linkType: 1 }, bigEndian = false): Buffer {
+/**
+ * The body of an Enhanced or obsolete Packet Block: a 4-byte interface field
+ * (written by `ifField`), timestamp high/low, captured and original lengths,
+ * the padded data, then options.
+ */
+function packetBlockBody(
+  p: WritePacket & { options?: PcapngOption[] }, iface: WriteInterface, bigEndian: boolean, ifField: (b: Buffer) => void,
+): Buffer {
   const [hi, lo] = tsHiLo(toIfUnits(p.tsSec, p.tsNsec, iface.tsresol, iface.tsoffset));
   const o = encodeOptions(p.options ?? [], bigEndian);
   const dl = pad4(p.data.length);
   const body = Buffer.alloc(20 + dl + o.length);
-  w32(body, 0, interfaceId, bigEndian);
+  ifField(body);
   w32(body, 4, hi, bigEndian);
   w32(body, 8, lo, bigEndian);
   w32(body, 12, p.data.length, bigEndian);
   w32(body, 16, p.origLen ?? p.data.length, bigEndian);
   body.set(p.data, 20);
   body.set(o, 20 + dl);
+  return body;
+}
+
+/** Enhanced Packet Block (section 4.3). */
+export function pcapngEpb(p: WritePacket & { options?: PcapngOption[] }, interfaceId: number, iface: WriteInterface = { linkType: 1 }, bigEndian = false): Buffer {
+  const body = packetBlockBody(p, iface, bigEndian, (b) => w32(b, 0, interfaceId, bigEndian));
   return pcapngBlock(BlockType.EPB, body, bigEndian);
 }
 
@@ -263,18 +275,10 @@ export function pcapngSpb(p: WritePacket, bigEndian = false): Buffer {
 
 /** Obsolete Packet Block (appendix A): 16-bit interface id and drops count. */
 export function pcapngPb(p: WritePacket & { options?: PcapngOption[] }, interfaceId: number, iface: WriteInterface = { linkType: 1 }, bigEndian = false): Buffer {
-  const [hi, lo] = tsHiLo(toIfUnits(p.tsSec, p.tsNsec, iface.tsresol, iface.tsoffset));
-  const o = encodeOptions(p.options ?? [], bigEndian);
-  const dl = pad4(p.data.length);
-  const body = Buffer.alloc(20 + dl + o.length);
-  w16(body, 0, interfaceId, bigEndian);
-  w16(body, 2, 0, bigEndian);
-  w32(body, 4, hi, bigEndian);
-  w32(body, 8, lo, bigEndian);
-  w32(body, 12, p.data.length, bigEndian);
-  w32(body, 16, p.origLen ?? p.data.length, bigEndian);
-  body.set(p.data, 20);
-  body.set(o, 20 + dl);
+  const body = packetBlockBody(p, iface, bigEndian, (b) => {
+    w16(b, 0, interfaceId, bigEndian);
+    w16(b, 2, 0, bigEndian);
+  });
   return pcapngBlock(BlockType.PB, body, bigEndian);
 }
 
