@@ -38,6 +38,8 @@ export interface AnalyzeOptions {
    * Secrets Blocks are added to it as they are read. Default: a new, empty one.
    */
   keylog?: KeyLog;
+  /** Keep each TLS handshake message's bytes on its session (rawMessages(), never exported): the terminal UI's hex view. */
+  keepRaw?: boolean;
 }
 
 export interface AnalyzeResult {
@@ -84,7 +86,7 @@ export async function analyze(source: string | Readable, opts: AnalyzeOptions = 
     (flow: FlowInfo) => {
       if (!wantTls) return flow.transport === 'tcp' ? NULL_CONSUMER : undefined;
       if (flow.transport === 'udp') return new UdpTlsConsumer(flow, onSession);
-      return new TlsFlowConsumer(flow, onSession, detectBudget, keylog);
+      return new TlsFlowConsumer(flow, onSession, detectBudget, keylog, opts.keepRaw === true);
     },
     opts.flows || opts.onFlow
       ? {

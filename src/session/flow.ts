@@ -22,6 +22,8 @@ import { TCP_FIN, TCP_RST } from '../decode/types.js';
 export const DETECT_LIMIT = 16 * 1024;
 
 /** Bytes of not-yet-classified plaintext all flows of one analysis may hold together. */
+const KEEP_RAW = { keepRaw: true } as const;
+
 export interface DetectBudget {
   used: number;
   max: number;
@@ -74,7 +76,11 @@ export class TlsFlowConsumer implements StreamConsumer {
   private readonly budget: DetectBudget;
   private readonly keylog: KeyLog | undefined;
 
-  constructor(flow: FlowInfo, emit: (s: Session, raw: RawParts) => void, budget: DetectBudget = newDetectBudget(), keylog?: KeyLog) {
+  /** Parsers attach each handshake message's bytes (see TlsParserOptions.keepRaw). */
+  private readonly keepRaw: boolean;
+
+  constructor(flow: FlowInfo, emit: (s: Session, raw: RawParts) => void, budget: DetectBudget = newDetectBudget(), keylog?: KeyLog, keepRaw = false) {
+    this.keepRaw = keepRaw;
     this.flow = flow;
     this.emit = emit;
     this.budget = budget;
@@ -204,7 +210,7 @@ export class TlsFlowConsumer implements StreamConsumer {
   }
 
   private makeParser(dir: Dir): TlsDirectionParser {
-    return createTlsDirectionParser((e) => this.onEvent(dir, e));
+    return createTlsDirectionParser((e) => this.onEvent(dir, e), this.keepRaw ? KEEP_RAW : undefined);
   }
 
   private startClient(dir: Dir, bytes: Uint8Array, prefix: Uint8Array, at: At): void {

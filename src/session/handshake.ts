@@ -9,6 +9,7 @@ import type {
 import type { Anomaly, Endpoint, Ts } from '../core/types.js';
 import { copyTs, diffMs, tsToEpoch, tsToIso } from '../core/time.js';
 import type { TlsEvent } from '../tls/types.js';
+import { setRawMessages, type RawMessage } from '../core/raw.js';
 import { alertLevelName, alertName, cipherSuiteName, versionName } from '../registry/index.js';
 
 export type Side = 'client' | 'server';
@@ -112,6 +113,8 @@ export class HandshakeAssembler {
   /** This side's Finished was read from a decrypted record (TLS 1.3). */
   finishedDecrypted: Record<Side, boolean> = { client: false, server: false };
   ee: EncryptedExtensionsJson | undefined;
+  /** The messages' bytes, when the parsers keep them (`keepRaw`: the terminal UI's hex view). */
+  raw: RawMessage[] | undefined;
 
   constructor(ctx: HandshakeContext) {
     this.ctx = ctx;
@@ -227,6 +230,7 @@ export class HandshakeAssembler {
   private handshake(side: Side, e: Extract<TlsEvent, { kind: 'handshake' }>): void {
     const { ts, packetIndex } = e.at;
     const body = e.body;
+    if (e.raw !== undefined) (this.raw ??= []).push({ from: side, type: e.recordVersion === 2 ? -1 : e.msgType, bytes: e.raw, frame: packetIndex });
     const [name, letter] = HS_STEPS[e.msgType] ?? [`handshake_${e.msgType}`, 'Z'];
     switch (body.type) {
       case 'client_hello':
@@ -460,6 +464,7 @@ export class HandshakeAssembler {
         s.resumption = 'session_id';
       }
     }
+    if (this.raw !== undefined) setRawMessages(s, this.raw);
     return s;
   }
 }

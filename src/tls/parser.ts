@@ -54,7 +54,7 @@ const SSLV2_CLIENT_MASTER_KEY = 2;
 const SSLV2_SERVER_HELLO = 4;
 
 export function createTlsDirectionParser(sink: (e: TlsEvent) => void, opts?: TlsParserOptions): TlsDirectionParser {
-  return new DirectionParser(sink, opts?.maxHandshakeMessage ?? DEFAULT_MAX_HANDSHAKE_MESSAGE);
+  return new DirectionParser(sink, opts?.maxHandshakeMessage ?? DEFAULT_MAX_HANDSHAKE_MESSAGE, opts?.keepRaw === true);
 }
 
 /**
@@ -137,6 +137,7 @@ class DirectionParser implements TlsDirectionParser {
   constructor(
     private readonly sink: (e: TlsEvent) => void,
     private readonly maxHs: number,
+    private readonly keepRaw: boolean,
   ) {}
 
   push(chunk: Uint8Array, at: At): void {
@@ -474,7 +475,9 @@ class DirectionParser implements TlsDirectionParser {
     if (t === undefined) return;
     if (t === SSLV2_CLIENT_HELLO) {
       const d = decodeSslv2ClientHello(body);
-      this.emit({ kind: 'handshake', msgType: 1, length: body.length, body: { type: 'client_hello', hello: d.value }, recordVersion: 2, at: this.at });
+      const ev: TlsEvent = { kind: 'handshake', msgType: 1, length: body.length, body: { type: 'client_hello', hello: d.value }, recordVersion: 2, at: this.at };
+      if (this.keepRaw) ev.raw = body.slice();
+      this.emit(ev);
       this.problems(d.problems);
       return;
     }
@@ -639,11 +642,24 @@ class DirectionParser implements TlsDirectionParser {
       case 16: out = { type: 'client_key_exchange', length: body.length }; break;
       default: out = { type: 'other', msgType, length: body.length };
     }
-    this.emit({ kind: 'handshake', msgType, length: body.length, body: out, recordVersion, at: this.at });
+    const ev: TlsEvent = { kind: 'handshake', msgType, length: body.length, body: out, recordVersion, at: this.at };
+    if (this.keepRaw) ev.raw = withHeader(msgType, body);
+    this.emit(ev);
     this.problems(problems);
     // RFC 8446 7.2: after its Finished the sender uses application traffic keys, which are never used here
     if (msgType === 20 && this.decrypting) this.decryptor = null;
     // RFC 8446 2: after a TLS 1.3 ServerHello, the server's records are encrypted.
     if (msgType === 2 && this.tls13 && !this.encrypted) this.encrypted = true;
   }
+}
+
+/** A copy of a handshake message with its 4-byte header (RFC 8446 section 4: msg_type, uint24 length). */
+function withHeader(msgType: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + body.length);
+  out[0] = msgType;
+  out[1] = (body.length >>> 16) & 0xff;
+  out[2] = (body.length >>> 8) & 0xff;
+  out[3] = body.length & 0xff;
+  out.set(body, 4);
+  return out;
 }

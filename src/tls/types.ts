@@ -46,7 +46,11 @@ export type TlsEvent =
   /** Every record header seen (plaintext or not). `length` is the record's fragment length. */
   | { kind: 'record'; contentType: number; version: number; length: number; at: At }
   /** A decoded plaintext handshake message. `record_version` is the version of the record that started it. */
-  | { kind: 'handshake'; msgType: number; length: number; body: HandshakeBody; recordVersion: number; at: At }
+  | {
+    kind: 'handshake'; msgType: number; length: number; body: HandshakeBody; recordVersion: number; at: At;
+    /** The whole message (4-byte header + body; SSLv2 CLIENT-HELLO from msg_type on), a copy: only with `keepRaw`. */
+    raw?: Uint8Array;
+  }
   /** An encrypted handshake record (after ChangeCipherSpec), e.g. Finished. Length only. */
   | { kind: 'encrypted_handshake'; length: number; at: At }
   | { kind: 'change_cipher_spec'; at: At }
@@ -93,6 +97,8 @@ export interface TlsDirectionParser {
 export interface TlsParserOptions {
   /** Largest handshake message reassembled (default 256 KiB); bigger ones are skipped with an anomaly. */
   maxHandshakeMessage?: number;
+  /** Attach a copy of each handshake message's bytes to its event (the terminal UI's hex view). Default false. */
+  keepRaw?: boolean;
 }
 
 /** What opened a protected record: inner content type and content, 'skip' (not opened, try the next one), or undefined (failed). */
