@@ -15,12 +15,15 @@ export interface Seg {
   color?: Color;
   bold?: boolean;
   dim?: boolean;
+  /** Reverse video (the hex view's highlighted bytes, the tree's selected row). */
+  inverse?: boolean;
+  underline?: boolean;
 }
 export type Line = Seg[];
 
 // ------------------------------------------------------------------ list
 
-export type ColumnKey = 'time' | 'client' | 'server' | 'sni' | 'version' | 'cipher' | 'alpn' | 'status';
+export type ColumnKey = 'time' | 'client' | 'server' | 'sni' | 'version' | 'cipher' | 'alpn' | 'status' | 'findings';
 
 export interface Column {
   key: ColumnKey;
@@ -28,15 +31,17 @@ export interface Column {
   width: number;
 }
 
+/** Left to right; lower `prio` columns are kept first when the terminal is narrow. */
 const COLS: { key: ColumnKey; title: string; width: number; prio: number }[] = [
   { key: 'time', title: 'TIME', width: 12, prio: 1 },
-  { key: 'client', title: 'CLIENT', width: 23, prio: 4 },
+  { key: 'client', title: 'CLIENT', width: 21, prio: 3 },
   { key: 'server', title: 'SERVER', width: 21, prio: 1 },
   { key: 'sni', title: 'SNI', width: 12, prio: 1 },
-  { key: 'version', title: 'VER', width: 7, prio: 2 },
-  { key: 'cipher', title: 'CIPHER', width: 26, prio: 5 },
-  { key: 'alpn', title: 'ALPN', width: 9, prio: 5 },
-  { key: 'status', title: 'STATUS', width: 20, prio: 1 },
+  { key: 'version', title: 'VER', width: 6, prio: 2 },
+  { key: 'cipher', title: 'CIPHER', width: 20, prio: 4 },
+  { key: 'alpn', title: 'ALPN', width: 8, prio: 5 },
+  { key: 'status', title: 'STATUS', width: 16, prio: 1 },
+  { key: 'findings', title: 'FINDINGS', width: 8, prio: 2 },
 ];
 
 const SNI_MAX = 40;
@@ -46,10 +51,12 @@ export function columns(width: number): Column[] {
   const chosen = new Set<ColumnKey>();
   const used = (): number => COLS.filter((c) => chosen.has(c.key)).reduce((n, c) => n + c.width + 1, 0);
   for (const prio of [1, 2, 3, 4, 5]) {
+    // a column of a lower priority is never shown when one of a higher priority did not fit
+    if (COLS.some((c) => c.prio < prio && !chosen.has(c.key))) break;
     for (const c of COLS.filter((x) => x.prio === prio)) {
       chosen.add(c.key);
-      // the cipher and the ALPN only when the SNI and the status can still have a comfortable width
-      const extra = prio >= 5 ? 24 : 0;
+      // the client, cipher and ALPN only when the SNI and the status can still have a comfortable width
+      const extra = prio >= 3 ? 12 : 0;
       if (used() + extra > width && prio > 1) chosen.delete(c.key);
     }
   }
@@ -99,6 +106,25 @@ export function shortVersion(name: string | null): string {
   return name.replace(/^(TLS|SSL|DTLS) /, '$1');
 }
 
+const SEV_SHORT: Record<string, string> = { high: 'high', medium: 'med', low: 'low', info: 'info' };
+const SEV_ORDER = ['info', 'low', 'medium', 'high'];
+
+/** Number of findings and the worst severity: '2 high', '-' for none. */
+export function findingsCell(s: Session): string {
+  if (s.findings.length === 0) return '-';
+  let worst = 0;
+  for (const f of s.findings) worst = Math.max(worst, SEV_ORDER.indexOf(f.severity));
+  return `${s.findings.length} ${SEV_SHORT[SEV_ORDER[worst] as string]}`;
+}
+
+/** Colour of a findings cell by its worst severity. */
+export function findingsColor(text: string): Color | undefined {
+  if (text.endsWith('high')) return 'red';
+  if (text.endsWith('med')) return 'yellow';
+  if (text.endsWith('low')) return 'cyan';
+  return undefined;
+}
+
 export function statusColor(status: string): Color {
   if (status.startsWith('ok')) return 'green';
   if (status.startsWith('FAILED')) return 'red';
@@ -110,10 +136,10 @@ export function cell(s: Session, key: ColumnKey): string {
   switch (key) {
     case 'time':
       return s.start_time.slice(11, 23);
-    case 'client': {
-      const e = endpoint(s.client);
-      return `${e.length > 21 ? e.slice(0, 20) + '…' : e.padEnd(21)} →`;
-    }
+    case 'client':
+      return endpoint(s.client);
+    case 'findings':
+      return findingsCell(s);
     case 'server':
       return endpoint(s.server);
     case 'sni':
