@@ -13,7 +13,12 @@ const VERSION = '0.1.0';
 class UsageError extends Error {}
 
 const commands = () => import('./commands.js');
-const tui = () => import('../tui/index.js');
+// React and Ink are loaded for the interactive view only, in their production builds (the development
+// builds check and time every component: several times slower, and their timing entries pile up in memory)
+const tui = () => {
+  process.env.NODE_ENV ??= 'production';
+  return import('../tui/index.js');
+};
 
 export async function main(args: string[]): Promise<void> {
   let code = 0;
@@ -54,6 +59,12 @@ export async function main(args: string[]): Promise<void> {
     .command(['tui <capture>', '$0 <capture>'], 'browse the TLS sessions in an interactive terminal view (the default command)', (y) =>
       capturePos(y).option('ca', { type: 'string', describe: 'extra trusted CA certificates (PEM bundle or DER)' }).option('keylog', keylogOpt),
     (argv) => {
+      // Without a terminal on both ends (a pipe, a file, a capture on standard input), print what `list` prints.
+      const cap = argv.capture as string;
+      if (!process.stdout.isTTY || !process.stdin.isTTY || cap === '-' || cap === STDIN_TOKEN) {
+        pending = run(async () => (await commands()).cmdList({ ...argv, header: true } as never));
+        return;
+      }
       // Ink draws only the final frame when a CI variable is set; the interactive view needs a real
       // terminal anyway (runTui refuses otherwise), so a CI variable left in a shell must not blank it.
       if (process.stdout.isTTY) {

@@ -15,7 +15,8 @@ import { CaptureError } from '../core/types.js';
 import { analyze, type AnalyzeOptions, type AnalyzeResult } from '../analyze.js';
 import { DEFAULT_CHUNK, openPath } from '../capture/source.js';
 import { App, type LoadSink } from './App.js';
-import type { LoadInfo } from './state.js';
+import type { LoadInfo, Progress } from './state.js';
+import { statSync } from 'node:fs';
 import { loadCaFile } from '../x509/ca.js';
 import { STDIN_TOKEN } from '../cli/stdin-token.js';
 import { loadKeyLogFile } from '../tls/keylog.js';
@@ -51,7 +52,8 @@ export async function runTui(capture: string, opts: TuiOptions = {}): Promise<nu
     return 2;
   }
 
-  const aopts: AnalyzeOptions = { name: capture, keepSessions: false };
+  // raw handshake bytes are kept for the hex view
+  const aopts: AnalyzeOptions = { name: capture, keepSessions: false, keepRaw: true };
   const ca = loadCaFile(opts.ca);
   if (ca) aopts.extraCAs = ca;
   if (opts.keylog) {
@@ -80,9 +82,21 @@ export async function runTui(capture: string, opts: TuiOptions = {}): Promise<nu
   // The file is read through a stream that stops when the user quits, so leaving mid-way does not wait
   // for the rest of a large capture. Opening it here throws the CLI's usual CaptureError (no such file...).
   const chunks = await openPath(capture, capture, DEFAULT_CHUNK);
+  let total: number | null = null;
+  try {
+    const st = statSync(capture);
+    if (st.isFile()) total = st.size;
+  } catch {
+    // openPath reported what matters
+  }
+  let read = 0;
+  const t0 = Date.now();
+  const progress = (): Progress => ({ bytes: read, total, mbps: read / 1e6 / Math.max(0.001, (Date.now() - t0) / 1000) });
   async function* untilQuit(): AsyncGenerator<Buffer> {
     for await (const b of chunks) {
       if (quit) return;
+      read += b.length;
+      sink?.progress?.(progress());
       yield b;
     }
   }

@@ -9,17 +9,26 @@ import { keyName, lookup, type Command, type KeyInfo, type Mode } from './keys.j
 import { reducer, type Action, type State } from './state.js';
 
 export function modeOf(s: State): Mode {
-  return s.editing !== null ? 'edit' : 'browse';
+  if (s.editing !== null) return 'edit';
+  return s.sortMenu ? 'sort' : 'browse';
 }
 
 function one(s: State, name: string, input: string, key: KeyInfo): Command | null {
   const mode = modeOf(s);
   const b = lookup(mode, name);
   if (s.help) {
-    // any key closes the help; quit still quits
-    return b?.command.type === 'quit' ? b.command : { type: 'toggleHelp' };
+    // the movement keys scroll the help, any other key closes it; quit still quits
+    const c = b?.command;
+    if (c?.type === 'quit') return c;
+    if (c?.type === 'move') return { type: 'scrollHelp', delta: c.delta };
+    if (c?.type === 'page') return { type: 'scrollHelp', delta: c.delta * 10 };
+    return { type: 'toggleHelp' };
   }
+  // Enter on the export prompt: the App writes the file (and closes the prompt)
+  if (b?.command.type === 'editApply' && s.editKind === 'export') return { type: 'export', path: s.editing ?? '' };
   if (b) return b.command;
+  // any other key closes the sort menu
+  if (mode === 'sort') return { type: 'back' };
   if (mode === 'edit' && !key.ctrl && !key.meta && input.length > 0 && !/[\x00-\x1f\x7f]/.test(input)) return { type: 'editInput', text: input };
   return null;
 }
@@ -39,7 +48,7 @@ export function commandsFor(s: State, input: string, key: KeyInfo): Command[] {
     if (!c) continue;
     out.push(c);
     if (c.type === 'quit') break;
-    cur = reducer(cur, c as Action);
+    cur = reducer(cur, c.type === 'export' ? { type: 'editApply' } : (c as Action));
   }
   return out;
 }

@@ -144,4 +144,22 @@ describe('--ca', () => {
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('the default command without a terminal (a pipe) prints the list instead of the interactive view', () => {
+    const capture = join(FIXTURES, 'demo.pcapng');
+    const r = cli([capture]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(cli(['list', capture]).stdout);
+    expect(r.stdout).toContain('legacy.example.com');
+    expect(r.stdout).not.toContain('\x1b[');
+    // a capture on standard input: the same
+    const piped = cli(['-'], readFileSync(capture));
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).toBe(r.stdout);
+    // an unreadable capture: the usual one-line error, no screen
+    const bad = cli([join(tmp, 'missing.pcap')]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('missing.pcap');
+  });
 });

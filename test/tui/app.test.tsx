@@ -49,11 +49,15 @@ describe('tui App', () => {
     stdin.write('\r');
     const f = await until(lastFrame, (x) => x.includes('── session'));
     expect(f).toContain(`── session ${sessions[5]!.id}`);
-    expect(f).toContain('Findings (1)');
+    // the tree: summary, then the plain-language findings, open
+    expect(f).toContain('▾ Findings (1)');
     expect(f).toContain('HIGH   cert_expired');
-    // the detail starts with the plain-language findings
-    expect(f.indexOf('Findings')).toBeLessThan(f.indexOf('Handshake'));
+    expect(f).toContain('cert_expired happened');
+    expect(f).toContain('(tree: ↑↓ move');
+    // Enter again: back to the list (the tree stays); Esc closes it
     stdin.write('\r');
+    await until(lastFrame, (x) => x.includes('(tab or enter: into the tree)'));
+    stdin.write('\x1b');
     await until(lastFrame, (x) => !x.includes('── session'));
     unmount();
   });
@@ -107,17 +111,26 @@ describe('tui App', () => {
     unmount();
   });
 
-  it('the help overlay lists every binding of the key table', async () => {
-    const { lastFrame, stdin, unmount } = render(<App name="x" sessions={sessions} width={100} height={40} />);
+  it('the help overlay lists every binding of the key table (scrolling with j)', async () => {
+    const { lastFrame, stdin, unmount } = render(<App name="x" sessions={sessions} width={160} height={30} />);
     await tick();
     stdin.write('?');
-    const f = await until(lastFrame, (x) => x.includes('Keys'));
-    for (const b of BINDINGS) {
-      expect(f).toContain(b.label);
-      expect(f).toContain(b.help);
+    let f = await until(lastFrame, (x) => x.includes('Keys'));
+    let seen = f;
+    for (let i = 0; i < 40; i++) {
+      stdin.write('j');
+      await tick(5);
+      seen += lastFrame() ?? '';
     }
-    stdin.write('x'); // any key closes it
-    await until(lastFrame, (x) => !x.includes('Keys'));
+    for (const b of BINDINGS) {
+      expect(seen).toContain(b.label);
+      // the sort menu's letters are listed compactly: letter and column
+      expect(seen).toContain(b.mode === 'sort' && b.command.type === 'sort' ? `${b.label} ${b.hint}` : b.help);
+    }
+    expect(seen).toContain('Filter');
+    stdin.write('x'); // any other key closes it
+    f = await until(lastFrame, (x) => !x.includes('Keys'));
+    expect(f).toContain('host0.example');
     unmount();
   });
 
