@@ -11,7 +11,7 @@
  *   BENCH_RUNS=2        runs per phase (best time is kept, highest RSS)
  *   BENCH_TSHARK_MB=N   give tshark only the first N MB of each capture (0: skip tshark)
  *   BENCH_GB=1          also measure peak RSS of read+decode+reassembly on ~1 GB captures
- *   BENCH_ONLY=a,b      only these phases (cat,floor,pcap-parser,read,reasm,export,tshark;
+ *   BENCH_ONLY=a,b      only these phases (cat,floor,pcap-parser,read,reasm,export,tshark,tui;
  *                       `none`: no table, e.g. with BENCH_GB=1 for the 1 GB check alone)
  *   BENCH_KIND=k        only this capture (handshake-heavy or bulk-heavy)
  */
@@ -343,6 +343,20 @@ async function main(): Promise<void> {
     const gbMd = [`### ~${GB} GB captures (BENCH_GB=${GB})`, '', ...lines, ''];
     md.push(...gbMd);
     writeFileSync(join(outDir, `results-${GB}GB.md`), gbMd.join('\n'));
+  }
+
+  // The terminal UI with 100,000 sessions, key press to frame (bench/tui.ts), in its own process.
+  if (!ONLY || ONLY.has('tui')) {
+    log('tui: 100,000 sessions, key presses');
+    const r = spawnSync(process.execPath, [join(here, 'tui.js'), '100000'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status === 0) {
+      text.push('', r.stdout);
+      md.push(r.stdout);
+    } else {
+      const why = `- FAIL tui benchmark did not run: ${(r.stderr || '').trim().split('\n').pop() ?? r.status}`;
+      text.push('', why);
+      md.push(why, '');
+    }
   }
 
   const total = (performance.now() - t0) / 1000;

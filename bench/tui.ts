@@ -96,6 +96,7 @@ export async function runTuiBench(n = 100_000): Promise<TuiBench> {
       if (!Number.isNaN(t)) ms.push(t);
     }
     if (ms.length === 0) throw new Error(`key ${label} (${what}) redrew nothing`);
+    if (process.env.TUI_BENCH_TRACE) process.stderr.write(`${label}: ${ms.map((x) => x.toFixed(1)).join(" ")}\n`);
     ms.sort((a, b) => a - b);
     keys.push({ key: label, what, presses: ms.length, medianMs: ms[Math.floor(ms.length / 2)] as number, maxMs: ms[ms.length - 1] as number });
   };
