@@ -10,7 +10,12 @@ import { BIN, FIXTURES } from './helpers.js';
 
 const HAVE_TMUX = spawnSync('tmux', ['-V']).status === 0;
 if (!HAVE_TMUX) process.stderr.write('tui-tmux: skipped: tmux is not installed\n');
-const session = `tlsscope-test-${process.pid}`;
+// one tmux server (socket) per test: a server just killed cannot be reused at once
+let session = '';
+let n = 0;
+const fresh = (): void => {
+  session = `tlsscope-test-${process.pid}-${n++}`;
+};
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', session, ...args], { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-t', session, '-p');
 const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
@@ -29,6 +34,7 @@ async function waitFor(pred: (s: string) => boolean, ms = 10_000): Promise<strin
 
 describe.skipIf(!HAVE_TMUX)('tlsscope CAPTURE in tmux', () => {
   it('lists the server names, a filter narrows the list, Enter shows cipher and certificate subject, q exits 0', async () => {
+    fresh();
     // Ink draws only the last frame when it believes it runs in CI (the CI variable): a person's terminal has none
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '35',
       `env -u CI -u CONTINUOUS_INTEGRATION ${process.execPath} ${BIN} ${join(FIXTURES, 'demo.pcapng')}; echo "EXIT=$?"; sleep 10`);
@@ -57,4 +63,19 @@ describe.skipIf(!HAVE_TMUX)('tlsscope CAPTURE in tmux', () => {
       spawnSync('tmux', ['-L', session, 'kill-server']);
     }
   }, 40_000);
+
+  it('a file that is not a capture: the one-line error in the terminal, exit 1, no screen', async () => {
+    fresh();
+    const bad = join(FIXTURES, '..', 'package.json');
+    tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '20', `env -u CI ${process.execPath} ${BIN} ${bad}; echo "EXIT=$?"; sleep 10`);
+    try {
+      const s = await waitFor((x) => x.includes('EXIT='));
+      expect(s).toContain('EXIT=1');
+      const lines = s.split('\n').filter((l) => l.trim() !== '');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^tlsscope: .*package\.json: offset 0: /);
+    } finally {
+      spawnSync('tmux', ['-L', session, 'kill-server']);
+    }
+  }, 30_000);
 });
