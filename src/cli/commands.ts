@@ -8,7 +8,7 @@ import type { Anomaly } from '../core/types.js';
 import type { Session } from '../core/model.js';
 import { SCHEMA_VERSION } from '../core/model.js';
 import { analyze, type AnalyzeOptions } from '../analyze.js';
-import { writeSessionJson } from '../export/json.js';
+import { writeSessionBytes } from '../export/json.js';
 import { flowsFooter, flowsHeader, renderFlowLine, renderListLine, listHeader } from './render.js';
 import { diagnose, renderDiagnoseText, maxSeverity } from '../session/diagnose.js';
 import { loadCaFile } from '../x509/ca.js';
@@ -25,9 +25,9 @@ function fail(msg: string, code: number): never {
  * Writes to stdout or a file. Small writes are batched (64 KiB, or until the
  * current batch of packets is done) so a session costs one string append, not
  * one system call, while NDJSON still streams as the capture is read. Strings
- * are encoded (UTF-8) straight into the batch buffer, without joining them
- * into one string first; a batch's buffer is reused once the stream has
- * called back for it.
+ * are encoded (UTF-8) straight into the batch buffer, and sessions arrive as
+ * UTF-8 bytes already (writeSessionBytes) that are copied in; a batch's
+ * buffer is reused once the stream has called back for it.
  */
 const OUT_BATCH = 65536;
 
@@ -59,6 +59,25 @@ class Out {
       }
     }
     this.used += this.buf.write(s, this.used);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+  /** Copies `b` (which the caller may reuse afterwards) into the batch. */
+  writeBytes(b: Uint8Array): void {
+    if (this.used + b.length > this.buf.length) {
+      this.flush();
+      if (b.length > this.buf.length) {
+        this.w.write(Buffer.from(b));
+        return;
+      }
+    }
+    this.buf.set(b, this.used);
+    this.used += b.length;
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
@@ -120,14 +139,13 @@ export async function cmdExport(argv: { capture: string; format: string; output?
   let n = 0;
   const opts = baseOpts(argv);
   opts.keepSessions = false;
-  const emit = (piece: string): void => out.write(piece);
+  const sink = (b: Uint8Array): void => out.writeBytes(b);
   opts.onSession = (s: Session) => {
     if (nd) {
-      writeSessionJson(s, emit);
-      out.write('\n');
+      writeSessionBytes(s, '\n', sink);
     } else {
       out.write(n === 0 ? '[\n' : ',\n');
-      writeSessionJson(s, emit);
+      writeSessionBytes(s, '', sink);
     }
     n++;
   };

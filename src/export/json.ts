@@ -1,132 +1,414 @@
 /**
- * Session -> JSON text. Certificates repeat across sessions (the x509 stage
- * hands back one cached summary object per distinct certificate), so each
- * certificate's JSON is made once and spliced in, instead of re-serialising
- * its DER and summary for every session that carries it. The same goes for
- * a ClientHello's cipher-suite lists, which the TLS decoder shares (frozen)
- * between hellos with the same bytes.
+ * Session -> JSON text: the same bytes as JSON.stringify(session) encoded as
+ * UTF-8, made cheap for the export's hot path. `export --format ndjson` on a
+ * capture of many short sessions spent about half its time in
+ * JSON.stringify and in the garbage collector behind it (~9.5 KB of text per
+ * session, most of it the same from session to session).
+ *
+ * So the session is walked here by a small serializer that follows
+ * JSON.stringify's rules (SerializeJSONProperty, ECMA-262 25.5.2.2) and
+ * writes UTF-8 bytes straight into one reused buffer: no string is built
+ * per value or per session, hence little garbage. It also remembers the
+ * bytes of what repeats:
+ *
+ * - every frozen object or array whose contents are all frozen too (deeply
+ *   immutable, so its text cannot change): the decoders share one such
+ *   object per distinct cipher-suite list, extension, group list...
+ *   (src/tls/client_hello.ts, src/tls/extensions.ts). Keyed by the object
+ *   (WeakMap): the bytes go when the decoders' bounded caches drop it;
+ * - every certificate summary (the x509 stage shares one per certificate
+ *   and nothing modifies it after summarizeCertificate).
+ *
+ * Only the per-session parts (addresses, times, steps, counts, randoms...)
+ * are serialised each time. Strings that need escaping or are not ASCII
+ * (rare: wire text) go through JSON.stringify for exactly its escapes.
+ *
+ * Assumptions shared with the decoders: the objects reached from a session
+ * are plain data (no getters whose value changes once frozen), and arrays
+ * carry no toJSON method (objects may: Date and the like are handled).
  */
-import type { CertificateJson, ClientHelloJson, Session } from '../core/model.js';
+import type { CertificateJson, Session } from '../core/model.js';
 
-const certText = new WeakMap<CertificateJson, string>();
+/** Bytes of deeply frozen objects/arrays. */
+const frozenBytes = new WeakMap<object, Uint8Array>();
+/** Bytes of certificate summaries (shared, never modified once made). */
+const certBytes = new WeakMap<CertificateJson, Uint8Array>();
 
-function certsJson(list: CertificateJson[]): string {
-  let out = '[';
-  for (let i = 0; i < list.length; i++) {
-    const c = list[i] as CertificateJson;
-    let t = certText.get(c);
-    if (t === undefined) {
-      t = JSON.stringify(c);
-      certText.set(c, t);
-    }
-    out += (i === 0 ? '' : ',') + t;
+/** Keep the scratch buffer across sessions up to this size; a larger one (a huge session) is dropped after use. */
+const KEEP_BYTES = 1 << 20;
+
+/** The output: B[0, P) holds the bytes written so far. */
+let B: Buffer = Buffer.allocUnsafeSlow(1 << 16);
+let P = 0;
+
+/** Cleared while serialising a value when some object below it is not frozen (so the value is not cached). */
+let allFrozen = true;
+
+function room(n: number): void {
+  if (P + n <= B.length) return;
+  let size = B.length * 2;
+  while (size < P + n) size *= 2;
+  const nb = Buffer.allocUnsafeSlow(size);
+  B.copy(nb, 0, 0, P);
+  B = nb;
+}
+
+function bytes(t: Uint8Array): void {
+  const n = t.length;
+  room(n);
+  if (n < 16) {
+    const b = B;
+    let p = P;
+    for (let i = 0; i < n; i++) b[p++] = t[i] as number;
+    P = p;
+  } else {
+    B.set(t, P);
+    P += n;
   }
-  return out + ']';
 }
 
-/** JSON of the shared (frozen) cipher-suite lists of ClientHellos, as `"cipher_suites":[..],"cipher_suite_names":[..]`. */
-const suitesText = new WeakMap<readonly string[], { codes: readonly number[]; text: string }>();
-const SUITES_MARK = '"cipher_suites":[],"cipher_suite_names":[]';
-const NO_CODES = Object.freeze([]) as unknown as number[];
-const NO_NAMES = Object.freeze([]) as unknown as string[];
-
-function suitesJson(ch: ClientHelloJson): string | undefined {
-  const names = ch.cipher_suite_names;
-  const codes = ch.cipher_suites;
-  if (names.length === 0 || !Object.isFrozen(names) || !Object.isFrozen(codes)) return undefined;
-  const hit = suitesText.get(names);
-  if (hit !== undefined && hit.codes === codes) return hit.text;
-  const text = `"cipher_suites":${JSON.stringify(codes)},"cipher_suite_names":${JSON.stringify(names)}`;
-  suitesText.set(names, { codes, text });
-  return text;
+/** Text known to be in UTF-8 form already (JSON produced by JSON.stringify). */
+function utf8(t: string): void {
+  room(t.length * 3);
+  P += B.write(t, P, 'utf8');
 }
 
-/** Replaces the key/empty-list markers left in `text` by their JSON, piece by piece (found positions only). */
-interface Splice {
-  at: number;
-  mark: string;
-  value: string;
+/** An ASCII string as is (numbers, literals). */
+function ascii(t: string): void {
+  const n = t.length;
+  room(n);
+  const b = B;
+  let p = P;
+  for (let i = 0; i < n; i++) b[p++] = t.charCodeAt(i);
+  P = p;
+}
+
+/** Characters JSON.stringify changes in a string: controls, quote, backslash, surrogates (lone ones are escaped). */
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+/** From this length on a string is checked by a regular expression and encoded natively rather than byte by byte. */
+const LONG_STRING = 128;
+
+/**
+ * Literals of long strings, by string: the long ones here are fingerprints
+ * (ja3_full, ja4_r, ja4_ro), one shared string per client build, so the
+ * lookup mostly compares a pointer. Bounded: cleared when full.
+ */
+const longText = new Map<string, Uint8Array>();
+const LONG_CACHE_MAX = 4096;
+
+/** A string as a JSON string literal. */
+function str(s: string): void {
+  const n = s.length;
+  if (n >= LONG_STRING) {
+    const hit = longText.get(s);
+    if (hit !== undefined) {
+      bytes(hit);
+      return;
+    }
+    const start = P;
+    if (NEEDS_ESCAPE.test(s)) utf8(JSON.stringify(s));
+    else {
+      // nothing to escape: JSON.stringify leaves every character as is, i.e. its UTF-8
+      room(n * 3 + 2);
+      B[P++] = 34;
+      P += B.write(s, P, 'utf8');
+      B[P++] = 34;
+    }
+    if (longText.size >= LONG_CACHE_MAX) longText.clear();
+    longText.set(s, Uint8Array.prototype.slice.call(B, start, P));
+    return;
+  }
+  room(n + 2);
+  const b = B;
+  let p = P;
+  b[p++] = 34;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    // controls, '"', '\\' and all non-ASCII (UTF-8, lone surrogates): JSON.stringify's own escapes
+    if (c < 32 || c === 34 || c === 92 || c > 126) {
+      utf8(JSON.stringify(s));
+      return;
+    }
+    b[p++] = c;
+  }
+  b[p++] = 34;
+  P = p;
+}
+
+/** Writes the decimal digits of a non-negative integer below 2^53, at least `width` of them (zero-padded). */
+function digits(x: number, width: number): void {
+  let n = 1;
+  for (let t = x; t >= 10; t = Math.floor(t / 10)) n++;
+  if (n < width) n = width;
+  room(n);
+  const b = B;
+  let p = P + n;
+  P = p;
+  for (let i = 0; i < n; i++) {
+    const q = Math.floor(x / 10);
+    b[--p] = 48 + (x - q * 10);
+    x = q;
+  }
+}
+
+const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000];
+
+/**
+ * Decimals (1 to 6) of a fraction that prints exactly as Number#toString
+ * prints it, or -1. For 0.001 <= v < 4e9 with k decimals, distinct k-decimal
+ * numbers are further apart than two doubles (1e-6 > ulp(4e9) = 4.8e-7), so
+ * when m / 10^k (a correctly rounded division, like parsing "m e-k") gives
+ * back v, that string is the only one with k decimals that does; with the
+ * smallest such k it is the shortest string that round-trips, which is
+ * what Number#toString prints (in fixed notation in this range).
+ */
+function fixedDecimals(v: number): number {
+  for (let k = 1; k <= 6; k++) {
+    const f = POW10[k] as number;
+    const m = Math.round(v * f);
+    // v * f is rounded too: the neighbours of m are candidates as well
+    if (m / f === v || (m - 1) / f === v || (m + 1) / f === v) return k;
+  }
+  return -1;
+}
+
+function num(v: number): void {
+  if (v >= 0 && v < 4e9) {
+    if (Math.floor(v) === v) {
+      // integers (most numbers here): digits written directly
+      digits(v, 1);
+      return;
+    }
+    if (v >= 0.001) {
+      // times in seconds and milliseconds: fixed-point digits without Number#toString's general algorithm
+      const k = fixedDecimals(v);
+      if (k > 0) {
+        const f = POW10[k] as number;
+        let m = Math.round(v * f);
+        if (m / f !== v) m = (m - 1) / f === v ? m - 1 : m + 1;
+        const int = Math.floor(m / f);
+        digits(int, 1);
+        room(1);
+        B[P++] = 46; // .
+        digits(m - int * f, k);
+        return;
+      }
+    }
+  }
+  // JSON prints finite numbers as Number#toString (-0 as "0"), the others as null
+  ascii(Number.isFinite(v) ? `${v}` : 'null');
+}
+
+/** An object key and its colon. Keys are short ASCII identifiers here; others get JSON.stringify's escapes. */
+function key(k: string): void {
+  const n = k.length;
+  room(n + 3);
+  const b = B;
+  let p = P;
+  b[p++] = 34;
+  for (let i = 0; i < n; i++) {
+    const c = k.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92 || c > 126) {
+      utf8(`${JSON.stringify(k)}:`);
+      return;
+    }
+    b[p++] = c;
+  }
+  b[p++] = 34;
+  b[p++] = 58;
+  P = p;
 }
 
 /**
- * Emits the compact JSON of one session (same content as JSON.stringify(s))
- * as consecutive pieces: the serialised session with markers where cached
- * texts go (certificates, the ClientHello's cipher-suite lists), slices of it
- * and the cached texts. Writing the pieces out avoids building (and later
- * flattening) one string per session.
+ * Writes `v` found under `key` as JSON.stringify would (an array index stays
+ * a number until a toJSON needs it). Returns false, having written nothing,
+ * when JSON.stringify leaves the property out (undefined, functions, symbols).
  */
-export function writeSessionJson(s: Session, emit: (piece: string) => void): void {
-  const server = s.certificates;
-  const client = s.client_certificates;
-  const ch = s.client_hello;
-  const retry = s.client_hello_retry;
-  // SUITES_MARK is a key pair only a ClientHelloJson holds: it stands for `client_hello`
-  // unless `client_hello_retry` has empty lists too (then the lists are serialised in place)
-  const suites = ch !== undefined && (retry === undefined || (retry !== ch && (retry.cipher_suites.length > 0 || retry.cipher_suite_names.length > 0))) ? suitesJson(ch) : undefined;
-  if (server.length === 0 && client.length === 0 && suites === undefined) {
-    emit(JSON.stringify(s));
-    return;
+function value(v: unknown, k: string | number): boolean {
+  switch (typeof v) {
+    case 'string':
+      str(v);
+      return true;
+    case 'number':
+      num(v);
+      return true;
+    case 'boolean':
+      ascii(v ? 'true' : 'false');
+      return true;
+    case 'object':
+      if (v === null) ascii('null');
+      else return object(v, k);
+      return true;
+    case 'bigint':
+      // JSON.stringify throws (unless BigInt.prototype.toJSON exists): let it decide
+      utf8(JSON.stringify(v));
+      return true;
+    default:
+      return false;
   }
-  let text: string;
-  if (server.length > 0) s.certificates = [];
-  if (client.length > 0) s.client_certificates = [];
-  const codes = ch?.cipher_suites;
-  const names = ch?.cipher_suite_names;
-  if (ch !== undefined && suites !== undefined) {
-    ch.cipher_suites = NO_CODES;
-    ch.cipher_suite_names = NO_NAMES;
-  }
-  try {
-    text = JSON.stringify(s);
-  } finally {
-    s.certificates = server;
-    s.client_certificates = client;
-    if (ch !== undefined && suites !== undefined) {
-      ch.cipher_suites = codes as number[];
-      ch.cipher_suite_names = names as string[];
-    }
-  }
-  // Wire strings cannot hold these markers: inside JSON strings every quote is escaped.
-  const splices: Splice[] = [];
-  if (suites !== undefined) {
-    const at = text.indexOf(SUITES_MARK);
-    if (at < 0) {
-      // not expected: serialise plainly
-      emit(JSON.stringify(s));
-      return;
-    }
-    splices.push({ at, mark: SUITES_MARK, value: suites });
-  }
-  if (server.length > 0) {
-    const at = text.indexOf('"certificates":[]');
-    if (at >= 0) splices.push({ at, mark: '"certificates":[]', value: `"certificates":${certsJson(server)}` });
-  }
-  if (client.length > 0) {
-    const at = text.indexOf('"client_certificates":[]');
-    if (at >= 0) splices.push({ at, mark: '"client_certificates":[]', value: `"client_certificates":${certsJson(client)}` });
-  }
-  // at most three: insertion sort by position
-  for (let i = 1; i < splices.length; i++) {
-    for (let j = i; j > 0 && (splices[j - 1] as Splice).at > (splices[j] as Splice).at; j--) {
-      const t = splices[j] as Splice;
-      splices[j] = splices[j - 1] as Splice;
-      splices[j - 1] = t;
-    }
-  }
-  let from = 0;
-  for (const x of splices) {
-    if (x.at > from) emit(text.slice(from, x.at));
-    emit(x.value);
-    from = x.at + x.mark.length;
-  }
-  if (from < text.length) emit(from === 0 ? text : text.slice(from));
 }
 
-/** Compact JSON of one session (same content as JSON.stringify(s)). */
+function object(o: object, k: string | number): boolean {
+  const isArray = Array.isArray(o);
+  const frozen = Object.isFrozen(o);
+  if (frozen) {
+    const hit = frozenBytes.get(o);
+    if (hit !== undefined) {
+      bytes(hit);
+      return true;
+    }
+  }
+  const start = P;
+  if (!isArray) {
+    const proto = Object.getPrototypeOf(o) as unknown;
+    // an inherited toJSON (Date and the like) or an exotic object: JSON.stringify's own rules
+    if ((proto !== Object.prototype && proto !== null) || PLAIN_TOJSON !== undefined) return special(o, k);
+  }
+  const outer = allFrozen;
+  allFrozen = true;
+  if (isArray) array(o as unknown[]);
+  else if (!plain(o as Record<string, unknown>)) {
+    // an own toJSON method, met while writing the object: start again through it
+    P = start;
+    allFrozen = outer;
+    return special(o, k);
+  }
+  const deep = frozen && allFrozen;
+  if (deep) frozenBytes.set(o, Uint8Array.prototype.slice.call(B, start, P));
+  allFrozen = outer && deep;
+  return true;
+}
+
+/** Whether plain objects inherit a toJSON (nobody should add one to Object.prototype; checked per session). */
+let PLAIN_TOJSON: unknown;
+
+/** Objects with a toJSON method, boxed primitives, typed arrays, Maps...: as JSON.stringify does (never cached). */
+function special(o: object, k: string | number): boolean {
+  allFrozen = false;
+  const toJSON = (o as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return value((toJSON as (key: string) => unknown).call(o, `${k}`), k);
+  const t = JSON.stringify(o) as string | undefined;
+  if (t === undefined) return false;
+  utf8(t);
+  return true;
+}
+
+function array(a: unknown[]): void {
+  const n = a.length;
+  room(1);
+  B[P++] = 91; // [
+  for (let i = 0; i < n; i++) {
+    if (i > 0) {
+      room(1);
+      B[P++] = 44; // ,
+    }
+    if (!value(a[i], i)) ascii('null');
+  }
+  room(1);
+  B[P++] = 93; // ]
+}
+
+/** Writes a plain object; false (the caller rewinds) when it has its own toJSON method. */
+function plain(o: Record<string, unknown>): boolean {
+  room(1);
+  B[P++] = 123; // {
+  let first = true;
+  // for-in gives the own enumerable string keys in JSON.stringify's order (plain objects: nothing inherited)
+  for (const k in o) {
+    const v = o[k];
+    if (k === 'toJSON' && typeof v === 'function') return false;
+    const at = P;
+    if (!first) {
+      room(1);
+      B[P++] = 44;
+    }
+    key(k);
+    if (value(v, k)) first = false;
+    else P = at;
+  }
+  room(1);
+  B[P++] = 125; // }
+  return true;
+}
+
+function certs(list: CertificateJson[]): void {
+  room(1);
+  B[P++] = 91;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i] as CertificateJson;
+    let t = certBytes.get(c);
+    if (t === undefined) {
+      t = Buffer.from(JSON.stringify(c) ?? 'null', 'utf8');
+      certBytes.set(c, t);
+    }
+    if (i > 0) {
+      room(1);
+      B[P++] = 44;
+    }
+    bytes(t);
+  }
+  room(1);
+  B[P++] = 93;
+}
+
+function session(s: Session): void {
+  const o = s as unknown as Record<string, unknown>;
+  PLAIN_TOJSON = (Object.prototype as { toJSON?: unknown }).toJSON;
+  if (Object.getPrototypeOf(o) !== Object.prototype || typeof o.toJSON === 'function') {
+    utf8(JSON.stringify(s));
+    return;
+  }
+  room(1);
+  B[P++] = 123;
+  let first = true;
+  for (const k in o) {
+    const v = o[k];
+    const at = P;
+    if (!first) {
+      room(1);
+      B[P++] = 44;
+    }
+    key(k);
+    allFrozen = true;
+    if ((k === 'certificates' || k === 'client_certificates') && Array.isArray(v) && Object.getPrototypeOf(v) === Array.prototype) {
+      certs(v as CertificateJson[]);
+      first = false;
+    } else if (value(v, k)) first = false;
+    else P = at;
+  }
+  room(1);
+  B[P++] = 125;
+}
+
+/**
+ * Calls `sink` with the UTF-8 bytes of the compact JSON of one session (the
+ * bytes of JSON.stringify(s)) followed by `suffix` (e.g. "\n"). The bytes
+ * are a view of a buffer reused by the next call: copy them before
+ * returning.
+ */
+export function writeSessionBytes(s: Session, suffix: string, sink: (bytes: Uint8Array) => void): void {
+  P = 0;
+  try {
+    session(s);
+    ascii(suffix);
+    sink(B.subarray(0, P));
+  } finally {
+    P = 0;
+    allFrozen = true;
+    if (B.length > KEEP_BYTES) B = Buffer.allocUnsafeSlow(1 << 16);
+  }
+}
+
+/** Compact JSON of one session: the same text as JSON.stringify(s). */
 export function sessionJson(s: Session): string {
   let out = '';
-  writeSessionJson(s, (piece) => {
-    out = out === '' ? piece : out + piece;
+  writeSessionBytes(s, '', (b) => {
+    out = Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8');
   });
   return out;
+}
+
+/** Emits the compact JSON of one session (same content as JSON.stringify(s)), as one piece. */
+export function writeSessionJson(s: Session, emit: (piece: string) => void): void {
+  emit(sessionJson(s));
 }
