@@ -40,6 +40,8 @@ export interface AnalyzeOptions {
   keylog?: KeyLog;
   /** Keep each TLS handshake message's bytes on its session (rawMessages(), never exported): the terminal UI's hex view. */
   keepRaw?: boolean;
+  /** Called before each chunk of the capture is read; reading waits for the promise it returns (output backpressure). */
+  pace?: () => Promise<void> | undefined;
 }
 
 export interface AnalyzeResult {
@@ -72,6 +74,7 @@ export async function analyze(source: string | Readable, opts: AnalyzeOptions = 
   const openOpts: Parameters<typeof openCapture>[1] = {};
   if (opts.pcapImpl) openOpts.pcapImpl = opts.pcapImpl;
   if (opts.name) openOpts.name = opts.name;
+  if (opts.pace) openOpts.pace = opts.pace;
   const reader = await openCapture(source, openOpts);
   const onSession = (s: Session, raw: Parameters<typeof finalizeSession>[1]): void => {
     const fo: Parameters<typeof finalizeSession>[2] = { extraCAs: opts.extraCAs };

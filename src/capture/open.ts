@@ -18,7 +18,18 @@ import type { CaptureInfo, CaptureReader, OpenOptions } from './types.js';
 export type OpenCaptureOptions = OpenOptions & {
   /** Name used in errors (default: the path, '<stdin>' or '<stream>'). */
   name?: string;
+  /** Called before each chunk is taken from the source; the next read waits for the promise it returns (backpressure). */
+  pace?: () => Promise<void> | undefined;
 };
+
+/** The source's chunks, each taken only once `pace` allows it. */
+async function* paced(src: AsyncIterable<Buffer>, pace: () => Promise<void> | undefined): AsyncGenerator<Buffer> {
+  for await (const chunk of src) {
+    const wait = pace();
+    if (wait !== undefined) await wait;
+    yield chunk;
+  }
+}
 
 export async function openCapture(source: string | NodeJS.ReadableStream, opts: OpenCaptureOptions = {}): Promise<CaptureReader> {
   const chunkSize = Math.max(4096, Math.min(opts.chunkSize ?? DEFAULT_CHUNK, 64 << 20));
@@ -37,6 +48,7 @@ export async function openCapture(source: string | NodeJS.ReadableStream, opts: 
     raw = streamChunks(source);
   }
 
+  if (opts.pace) raw = paced(raw, opts.pace);
   let src = new ChunkSource(raw);
   let n: number;
   try {

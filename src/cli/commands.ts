@@ -59,13 +59,7 @@ class Out {
       }
     }
     this.used += this.buf.write(s, this.used);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.flush();
-      });
-    }
+    this.schedule();
   }
   /** Copies `b` (which the caller may reuse afterwards) into the batch. */
   writeBytes(b: Uint8Array): void {
@@ -78,13 +72,27 @@ class Out {
     }
     this.buf.set(b, this.used);
     this.used += b.length;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.flush();
-      });
-    }
+    this.schedule();
+  }
+  /** The batch goes out once the current work yields. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+  /**
+   * Backpressure for the capture reader (AnalyzeOptions.pace): what is batched
+   * goes out, and when the stream holds more than its high-water mark (a slow
+   * pipe reader, a slow disk) the next chunk of the capture waits for 'drain',
+   * so memory stays bounded whatever the consumer's speed.
+   */
+  pace(): Promise<void> | undefined {
+    this.flush();
+    if (!this.w.writableNeedDrain) return undefined;
+    return new Promise<void>((res) => this.w.once('drain', res));
   }
   private flush(): void {
     if (this.used === 0) return;
@@ -139,6 +147,7 @@ export async function cmdExport(argv: { capture: string; format: string; output?
   let n = 0;
   const opts = baseOpts(argv);
   opts.keepSessions = false;
+  opts.pace = () => out.pace();
   const sink = (b: Uint8Array): void => out.writeBytes(b);
   opts.onSession = (s: Session) => {
     if (nd) {
