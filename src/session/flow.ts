@@ -21,9 +21,10 @@ import { TCP_FIN, TCP_RST } from '../decode/types.js';
 /** Bytes of plaintext kept per direction while looking for TLS (STARTTLS banners, proxy requests). */
 export const DETECT_LIMIT = 16 * 1024;
 
-/** Bytes of not-yet-classified plaintext all flows of one analysis may hold together. */
+/** Parser options when the handshake messages' bytes are kept (the terminal UI). */
 const KEEP_RAW = { keepRaw: true } as const;
 
+/** Bytes of not-yet-classified plaintext all flows of one analysis may hold together. */
 export interface DetectBudget {
   used: number;
   max: number;
