@@ -132,7 +132,8 @@ function suites(c: Cur, bytesPer: 2 | 3, list: { body: number; end: number }, pa
   }
 }
 
-function clientHello(c: Cur, out: FieldRange[]): void {
+/** legacy_version and random, the start both hellos share (RFC 8446 4.1.2, 4.1.3); returns the version. */
+function versionAndRandom(c: Cur, out: FieldRange[]): number {
   let at = c.pos;
   const v = c.uint(2, 'legacy_version');
   out.push(range('legacy_version', `legacy_version ${hex4(v)}`, at, c.pos));
@@ -140,6 +141,11 @@ function clientHello(c: Cur, out: FieldRange[]): void {
   c.need(32, 'random');
   c.pos += 32;
   out.push(range('random', 'random (32 bytes)', at, c.pos));
+  return v;
+}
+
+function clientHello(c: Cur, out: FieldRange[]): void {
+  versionAndRandom(c, out);
   const sid = vector(c, 1, 'session_id');
   out.push(range('session_id', `legacy_session_id (${sid.end - sid.body} bytes)`, sid.start, sid.end));
   const cs = vector(c, 2, 'cipher_suites');
@@ -152,19 +158,13 @@ function clientHello(c: Cur, out: FieldRange[]): void {
 }
 
 function serverHello(c: Cur, out: FieldRange[]): void {
-  let at = c.pos;
-  const v = c.uint(2, 'legacy_version');
-  out.push(range('legacy_version', `legacy_version ${hex4(v)}`, at, c.pos));
-  at = c.pos;
-  c.need(32, 'random');
-  c.pos += 32;
-  out.push(range('random', 'random (32 bytes)', at, c.pos));
+  const v = versionAndRandom(c, out);
   const early = isEarlyDraft(v);
   if (!early) {
     const sid = vector(c, 1, 'session_id');
     out.push(range('session_id', `legacy_session_id_echo (${sid.end - sid.body} bytes)`, sid.start, sid.end));
   }
-  at = c.pos;
+  let at = c.pos;
   const cs = c.uint(2, 'cipher_suite');
   out.push(range('cipher_suite', `cipher_suite ${hex4(cs)}`, at, c.pos));
   if (!early) {

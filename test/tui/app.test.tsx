@@ -4,18 +4,9 @@ import { App, type LoadSink } from '../../src/tui/App.js';
 import { BINDINGS } from '../../src/tui/keys.js';
 import { analyze } from '../../src/analyze.js';
 import { failed, mk } from './sessions.js';
+import { tick, until } from './wait.js';
 
-const tick = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(frame: () => string | undefined, ok: (f: string) => boolean, ms = 5000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const f = frame() ?? '';
-    if (ok(f)) return f;
-    if (Date.now() > end) throw new Error(`timed out; last frame:\n${f}`);
-    await tick(10);
-  }
-}
 
 const sessions = Array.from({ length: 40 }, (_, i) => (i === 5 ? failed('cert_expired', { server_name: `host${i}.example` }) : mk({ server_name: `host${i}.example` })));
 

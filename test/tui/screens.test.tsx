@@ -13,21 +13,12 @@ import { App, type LoadSink } from '../../src/tui/App.js';
 import { analyze } from '../../src/analyze.js';
 import type { Session } from '../../src/core/model.js';
 import { mk } from './sessions.js';
+import { tick, until } from './wait.js';
 import { sessionTree, treeRows } from '../../src/tui/tree.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CAPTURE = join(ROOT, 'fixtures', 'diagnose.pcapng');
-const tick = (ms = 20): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(frame: () => string | undefined, ok: (f: string) => boolean, ms = 5000): Promise<string> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const f = frame() ?? '';
-    if (ok(f)) return f;
-    if (Date.now() > end) throw new Error(`timed out; last frame:\n${f}`);
-    await tick(10);
-  }
-}
 
 async function keys(stdin: { write(s: string): void }, ...ks: string[]): Promise<void> {
   for (const k of ks) {
