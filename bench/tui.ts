@@ -4,6 +4,8 @@
  * sessions, driven key by key through Ink (ink-testing-library's streams, a
  * 120x35 screen); each key is timed from the write on stdin to the frame
  * committed after it. Target (issue #5): every key repaints in under 50 ms.
+ * Ink's own frame throttle (30 frames/s on a terminal, none here) can add up
+ * to ~33 ms when keys come faster than that.
  *
  * The sessions are the fixture captures' real sessions (with their raw
  * handshake bytes), repeated with new ids, ports and times.
@@ -72,8 +74,10 @@ export async function runTuiBench(n = 100_000): Promise<TuiBench> {
   const t0 = performance.now();
   const sessions = many(await baseSessions(), n);
   let frames = 0;
+  let frameAt = 0;
   const onFrame = (): void => {
     frames++;
+    frameAt = performance.now();
   };
   const t1 = performance.now();
   const app = render(createElement(App, { name: 'bench.pcap', sessions, width: 120, height: 35, onFrame }));
@@ -85,8 +89,9 @@ export async function runTuiBench(n = 100_000): Promise<TuiBench> {
     const before = frames;
     const start = performance.now();
     app.stdin.write(key);
-    while (frames === before && performance.now() - start < 1000) await tick();
-    return frames === before ? NaN : performance.now() - start;
+    while ((frames === before || frameAt < start) && performance.now() - start < 1000) await tick();
+    // the time the frame was committed (work queued after it, like the diagnosis, is not the key's)
+    return frames === before ? NaN : frameAt - start;
   };
   const keys: KeyTiming[] = [];
   const measure = async (key: string, what: string, times: number, label = key): Promise<void> => {
@@ -130,6 +135,8 @@ export async function runTuiBench(n = 100_000): Promise<TuiBench> {
   const d0 = performance.now();
   while ((app.lastFrame() ?? '').includes('diagnosing') && performance.now() - d0 < 30_000) await tick();
   const diagnoseMs = performance.now() - d0;
+  // let the frame of the diagnosis be counted before the next key
+  for (let i = 0; i < 5; i++) await tick();
   await measure('1', 'back to the list', 1);
   const heapMB = process.memoryUsage().heapUsed / 1e6;
   app.unmount();

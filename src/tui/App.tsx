@@ -49,6 +49,9 @@ export interface AppProps {
   onFrame?: () => void;
 }
 
+/** How long after the "diagnosing…" frame the diagnosis starts: longer than Ink's frame interval. */
+const DIAGNOSE_DELAY_MS = 50;
+
 /** Colours on or off for every line drawn. */
 const ColorContext = createContext(true);
 
@@ -397,13 +400,14 @@ export function App(props: AppProps) {
     }
   });
 
-  // the diagnosis of a big capture takes a moment: drawn "diagnosing…" first, computed right after
+  // The diagnosis of a big capture takes a moment: "diagnosing…" is drawn first and the diagnosis made
+  // after Ink has written that frame (Ink writes at most every ~33 ms: 30 frames/s), then drawn.
   useEffect(() => {
     if (!needsDiagnosis(s)) return;
     const t = setTimeout(() => {
       const cur = store.current as State;
       if (needsDiagnosis(cur)) dispatch({ type: 'diagnosed', view: cur.view, width: cur.width, lines: diagnoseView(cur) });
-    }, 0);
+    }, DIAGNOSE_DELAY_MS);
     return () => clearTimeout(t);
   }, [s, dispatch]);
 
