@@ -49,7 +49,8 @@ function isoOf(t: Ts): string {
     isoSec = t.sec;
     isoBase = d.toISOString().slice(0, 19);
   }
-  return `${isoBase}.${String(t.nsec).padStart(9, '0')}Z`;
+  // made flat (a concatenation is a V8 rope of several nodes, and sessions keep one per step)
+  return Buffer.from(`${isoBase}.${String(t.nsec).padStart(9, '0')}Z`, 'latin1').toString('latin1');
 }
 
 /** Seconds since the epoch as a double (microsecond precision), for JSON. */

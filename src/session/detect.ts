@@ -130,11 +130,9 @@ export function scan(b: Uint8Array, from: number, pred: (b: Uint8Array, o: numbe
   return -1;
 }
 
+/** The first `max` bytes, one character each (Latin-1). */
 function ascii(b: Uint8Array, max = 512): string {
-  let s = '';
-  const n = Math.min(b.length, max);
-  for (let i = 0; i < n; i++) s += String.fromCharCode(b[i] as number);
-  return s;
+  return Buffer.from(b.buffer, b.byteOffset, Math.min(b.length, max)).toString('latin1');
 }
 
 export interface PrefixClass {

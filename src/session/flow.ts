@@ -300,10 +300,8 @@ export class TlsFlowConsumer implements StreamConsumer {
     if (!this.hs || this.hs.serverPlaintext !== undefined || this.clientDir === undefined) return;
     const d = this.dirs[(1 - this.clientDir) as Dir];
     if (d.len < 4) return;
-    let s = '';
-    const n = Math.min(d.len, 128);
-    for (let i = 0; i < n; i++) s += String.fromCharCode(d.buf[i] as number);
-    this.hs.serverPlaintext = s;
+    // one character per byte (Latin-1), made in one piece
+    this.hs.serverPlaintext = Buffer.from(d.buf.buffer, d.buf.byteOffset, Math.min(d.len, 128)).toString('latin1');
   }
 
   private onEvent(dir: Dir, e: TlsEvent): void {

@@ -422,7 +422,8 @@ export class HandshakeAssembler {
       client_certificate_requested: this.certRequested,
       alerts: this.alerts,
       client_hello_segments: this.clientHelloSegments,
-      history: this.history,
+      // grown a letter at a time: made flat (one piece) for the sessions the UI keeps
+      history: this.history.length > 12 ? Buffer.from(this.history, 'latin1').toString('latin1') : this.history,
       steps: this.steps,
       counts: this.counts,
       timing: {

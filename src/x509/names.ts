@@ -260,12 +260,11 @@ function fastNameToRfc4514(der: Uint8Array): string | undefined {
       if (!oid || oid.tag !== 0x06) return undefined;
       const val = readTlv(der, oid.end, atv.end);
       if (!val || val.end !== atv.end || !ASCII_TEXT_TAGS.has(val.tag) || val.end === val.start) return undefined;
-      let text = '';
       for (let i = val.start; i < val.end; i++) {
         const c = der[i] as number;
         if (c < 0x20 || c > 0x7e) return undefined;
-        text += String.fromCharCode(c);
       }
+      const text = Buffer.from(der.buffer, der.byteOffset + val.start, val.end - val.start).toString('latin1');
       const type = oidString(der, oid.start, oid.end);
       if (type === null) return undefined;
       parts.push(`${ATTR_NAMES[type] ?? type}=${escapeRdnValue(text)}`);

@@ -17,7 +17,7 @@ function names(der: Uint8Array): Uint8Array[] {
   return [kids[i + 2]!, kids[i + 4]!].map((k) => der.subarray(k.headerStart, k.end));
 }
 
-function tlv(tag: number, content: number[]): number[] {
+function tlv(tag: number, content: readonly number[]): number[] {
   return [tag, content.length, ...content];
 }
 
