@@ -685,7 +685,6 @@ export function reducer(s: State, a: Action): State {
       const sessions = s.sessions.concat(a.sessions);
       const meta = s.meta.slice();
       const base = s.sessions.length;
-      const added: number[] = [];
       for (let k = 0; k < a.sessions.length; k++) {
         const m = metaOf(a.sessions[k] as Session);
         meta.push(m);
