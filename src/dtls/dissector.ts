@@ -24,7 +24,7 @@ import type { At, HandshakeBody } from '../tls/types.js';
 import type { UdpHost } from '../session/udp.js';
 import { decodeClientHello } from '../tls/client_hello.js';
 import { decodeServerHello } from '../tls/server_hello.js';
-import { decodeCertificate, decodeCertificateStatus, decodeNewSessionTicket, decodeServerKeyExchange } from '../tls/messages.js';
+import { decodeHandshakeMessage } from '../tls/messages.js';
 import { toHex, type Problem } from '../tls/reader.js';
 import { DTLS_1_3, parseHandshakeFragments, parseRecords, type DtlsRecord } from './record.js';
 import { HandshakeReassembler } from './reassembly.js';
@@ -227,15 +227,11 @@ export class DtlsDissector {
         }
         break;
       }
-      case 11: { const d = decodeCertificate(body); out = d.value; problems = d.problems; break; }
-      case 22: { const d = decodeCertificateStatus(body); out = d.value; problems = d.problems; break; }
-      case 12: { const d = decodeServerKeyExchange(body, this.cipherSuite); out = d.value; problems = d.problems; break; }
-      case 4: { const d = decodeNewSessionTicket(body); out = d.value; problems = d.problems; break; }
-      case 13: out = { type: 'certificate_request', length: body.length }; break;
-      case 14: out = { type: 'server_hello_done' }; break;
-      case 15: out = { type: 'certificate_verify', length: body.length }; break;
-      case 16: out = { type: 'client_key_exchange', length: body.length }; break;
-      default: out = { type: 'other', msgType, length: body.length };
+      default: {
+        const d = decodeHandshakeMessage(msgType, body, this.cipherSuite);
+        out = d.value;
+        problems = d.problems;
+      }
     }
     this.host.event(dir, { kind: 'handshake', msgType, length: body.length, body: out, recordVersion, at });
     for (const p of problems) {

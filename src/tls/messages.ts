@@ -140,3 +140,27 @@ export function decodeEncryptedExtensions(body: Uint8Array): Decoded<HandshakeBo
   if (Array.isArray(alpn) && typeof alpn[0] === 'string') out.alpn = alpn[0];
   return { value: out, problems };
 }
+
+const EMPTY_PROBLEMS: Problem[] = [];
+
+/**
+ * Any handshake message but the hellos, by type (RFC 8446 section 4, RFC 5246
+ * section 7.4), for the TLS parser and the DTLS dissector alike; the hellos
+ * have their own framing and parser state and are decoded by each caller.
+ * Messages that carry nothing reported are kept as their length.
+ */
+export function decodeHandshakeMessage(msgType: number, body: Uint8Array, cipherSuite: number | undefined): Decoded<HandshakeBody> {
+  switch (msgType) {
+    case 11: return decodeCertificate(body);
+    case 22: return decodeCertificateStatus(body);
+    case 12: return decodeServerKeyExchange(body, cipherSuite);
+    case 4: return decodeNewSessionTicket(body);
+    case 8: return decodeEncryptedExtensions(body);
+    case 20: return { value: { type: 'finished', length: body.length }, problems: EMPTY_PROBLEMS };
+    case 13: return { value: { type: 'certificate_request', length: body.length }, problems: EMPTY_PROBLEMS };
+    case 14: return { value: { type: 'server_hello_done' }, problems: EMPTY_PROBLEMS };
+    case 15: return { value: { type: 'certificate_verify', length: body.length }, problems: EMPTY_PROBLEMS };
+    case 16: return { value: { type: 'client_key_exchange', length: body.length }, problems: EMPTY_PROBLEMS };
+    default: return { value: { type: 'other', msgType, length: body.length }, problems: EMPTY_PROBLEMS };
+  }
+}

@@ -33,7 +33,7 @@
 import { isTls13Version } from '../registry/index.js';
 import type { Anomaly } from '../core/types.js';
 import { decodeClientHello, decodeSslv2ClientHello } from './client_hello.js';
-import { decodeCertificate, decodeCertificateStatus, decodeEncryptedExtensions, decodeNewSessionTicket, decodeServerKeyExchange } from './messages.js';
+import { decodeHandshakeMessage } from './messages.js';
 import type { Problem } from './reader.js';
 import { decodeServerHello } from './server_hello.js';
 import {
@@ -605,42 +605,11 @@ class DirectionParser implements TlsDirectionParser {
         }
         break;
       }
-      case 11: {
-        const d = decodeCertificate(body);
+      default: {
+        const d = decodeHandshakeMessage(msgType, body, this.cipherSuite);
         out = d.value;
         problems = d.problems;
-        break;
       }
-      case 22: {
-        const d = decodeCertificateStatus(body);
-        out = d.value;
-        problems = d.problems;
-        break;
-      }
-      case 12: {
-        const d = decodeServerKeyExchange(body, this.cipherSuite);
-        out = d.value;
-        problems = d.problems;
-        break;
-      }
-      case 4: {
-        const d = decodeNewSessionTicket(body);
-        out = d.value;
-        problems = d.problems;
-        break;
-      }
-      case 8: {
-        const d = decodeEncryptedExtensions(body);
-        out = d.value;
-        problems = d.problems;
-        break;
-      }
-      case 20: out = { type: 'finished', length: body.length }; break;
-      case 13: out = { type: 'certificate_request', length: body.length }; break;
-      case 14: out = { type: 'server_hello_done' }; break;
-      case 15: out = { type: 'certificate_verify', length: body.length }; break;
-      case 16: out = { type: 'client_key_exchange', length: body.length }; break;
-      default: out = { type: 'other', msgType, length: body.length };
     }
     const ev: TlsEvent = { kind: 'handshake', msgType, length: body.length, body: out, recordVersion, at: this.at };
     if (this.keepRaw) ev.raw = withHeader(msgType, body);
