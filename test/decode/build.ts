@@ -4,17 +4,10 @@
  * builder returns a fresh Uint8Array; lengths are filled in unless overridden.
  */
 import type { Packet } from '../../src/core/types.js';
+import { concat as concatBytes } from '../../tools/fixtures/scenarios/tlsbytes.js';
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 export function bytes(...v: number[]): Uint8Array {

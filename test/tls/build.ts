@@ -4,6 +4,8 @@
  * structure, and common extension bodies (RFC 8446 section 3 presentation
  * language: big-endian, length-prefixed vectors).
  */
+import { concat } from '../../tools/fixtures/scenarios/tlsbytes.js';
+
 export type Bytes = Uint8Array;
 
 export function hex(s: string): Bytes {
@@ -13,15 +15,7 @@ export function hex(s: string): Bytes {
   return out;
 }
 export function cat(...parts: (Bytes | number[])[]): Bytes {
-  const arrs = parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p)));
-  const n = arrs.reduce((a, b) => a + b.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const a of arrs) {
-    out.set(a, o);
-    o += a.length;
-  }
-  return out;
+  return concat(parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p))));
 }
 export const u8 = (v: number): Bytes => Uint8Array.of(v & 0xff);
 export const u16 = (v: number): Bytes => Uint8Array.of((v >> 8) & 0xff, v & 0xff);
