@@ -15,6 +15,7 @@
  * every second segment and at the end of a burst, FIN exchange. IPv4 and TCP
  * checksums are correct.
  */
+import { prng } from '../tools/fixtures/packetize.js';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { pcapHeader, pcapRecord } from '../src/capture/writer.js';
 import type { Conversation } from './transcripts.js';
@@ -38,18 +39,6 @@ export interface CaptureMeta {
 const BASE_SEC = Date.UTC(2026, 10, 21, 12, 0, 0) / 1000;
 const SEG = 1448;
 const FIN = 0x01, SYN = 0x02, PSH = 0x08, ACK = 0x10;
-
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------
 // output

@@ -46,6 +46,24 @@ export function pcapMagic(b: Uint8Array): { le: boolean; nano: boolean } | null 
   return null;
 }
 
+
+/**
+ * The one interface of a classic pcap file, from its header (both readers:
+ * tlsscope's and pcap-parser's), warning about an unusual version or high
+ * bits in the LinkType field (draft-ietf-opsawg-pcap section 4).
+ */
+export function pcapInterface(h: PcapHeader, warn: (code: string, offset: number, message: string) => void): PcapInterface {
+  const iface: PcapInterface = { id: 0, section: 0, linkType: h.linkType, snapLen: h.snapLen, tsUnitsPerSec: h.nano ? 1e9 : 1e6, tsOffsetSec: 0 };
+  if (h.fcsLen !== undefined) iface.fcsLen = h.fcsLen;
+  if (h.versionMajor !== 2 || h.versionMinor !== 4) {
+    warn('unusual_version', 4, `pcap version ${h.versionMajor}.${h.versionMinor} (expected 2.4)`);
+  }
+  if (h.linkField >>> 16 !== 0) {
+    warn('link_type_high_bits', 20, `LinkType field 0x${h.linkField.toString(16).padStart(8, '0')}: using link type ${h.linkType}`);
+  }
+  return iface;
+}
+
 /** Parse the 24-byte file header; null if the magic is not pcap. */
 export function parsePcapHeader(b: Buffer): PcapHeader | null {
   const m = pcapMagic(b);
@@ -87,22 +105,7 @@ export class PcapReader extends RecordReader {
     this.linkType = h.linkType;
     this.snapLen = h.snapLen;
     this.maxCap = PCAP_MAX_EXTRA + Math.min(h.snapLen, 16 << 20);
-    const iface: PcapInterface = {
-      id: 0,
-      section: 0,
-      linkType: h.linkType,
-      snapLen: h.snapLen,
-      tsUnitsPerSec: h.nano ? 1e9 : 1e6,
-      tsOffsetSec: 0,
-    };
-    if (h.fcsLen !== undefined) iface.fcsLen = h.fcsLen;
-    this.interfaces.push(iface);
-    if (h.versionMajor !== 2 || h.versionMinor !== 4) {
-      this.warn('unusual_version', 4, `pcap version ${h.versionMajor}.${h.versionMinor} (expected 2.4)`);
-    }
-    if (h.linkField >>> 16 !== 0) {
-      this.warn('link_type_high_bits', 20, `LinkType field 0x${h.linkField.toString(16).padStart(8, '0')}: using link type ${h.linkType}`);
-    }
+    this.interfaces.push(pcapInterface(h, (code, offset, message) => this.warn(code, offset, message)));
   }
 
   protected need(buf: Buffer, pos: number, avail: number, fileOff: number): number {

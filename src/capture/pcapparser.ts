@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import type { EventEmitter } from 'node:events';
 import { CaptureError, type CaptureWarning, type Packet } from '../core/types.js';
 import { isZlibError } from './base.js';
-import { PCAP_HEADER_LEN, PCAP_MAX_EXTRA, PCAP_RECORD_HEADER_LEN, type PcapHeader, type PcapInterface } from './pcap.js';
+import { PCAP_HEADER_LEN, PCAP_MAX_EXTRA, PCAP_RECORD_HEADER_LEN, pcapInterface, type PcapHeader } from './pcap.js';
 import type { ChunkSource } from './source.js';
 import type { CaptureInfo, CaptureReader, DecryptionSecret, InterfaceInfo } from './types.js';
 
@@ -53,15 +53,8 @@ export class PcapParserReader implements CaptureReader {
     private readonly h: PcapHeader,
   ) {
     this.maxCap = PCAP_MAX_EXTRA + Math.min(h.snapLen, 16 << 20);
-    const iface: PcapInterface = { id: 0, section: 0, linkType: h.linkType, snapLen: h.snapLen, tsUnitsPerSec: 1e6, tsOffsetSec: 0 };
-    if (h.fcsLen !== undefined) iface.fcsLen = h.fcsLen;
-    this.interfaces.push(iface);
-    if (h.versionMajor !== 2 || h.versionMinor !== 4) {
-      this.warn('unusual_version', 4, `pcap version ${h.versionMajor}.${h.versionMinor} (expected 2.4)`);
-    }
-    if (h.linkField >>> 16 !== 0) {
-      this.warn('link_type_high_bits', 20, `LinkType field 0x${h.linkField.toString(16).padStart(8, '0')}: using link type ${h.linkType}`);
-    }
+    // pcap-parser reads microsecond files only (open.ts sends it nothing else)
+    this.interfaces.push(pcapInterface(h, (code, offset, message) => this.warn(code, offset, message)));
   }
 
   private warn(code: string, offset: number, message: string): void {
