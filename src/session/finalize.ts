@@ -12,6 +12,7 @@ import { ja3, ja3s } from './ja3.js';
 import { ja4 } from './ja4.js';
 import { computeFindings } from './findings.js';
 import { groupName } from '../registry/index.js';
+import { ChainCache } from '../core/chain-cache.js';
 
 export interface FinalizeOptions {
   /** Extra trust anchors (--ca). */
@@ -42,9 +43,7 @@ interface FingerprintEntry {
   fp: ClientFingerprints;
   next: FingerprintEntry | undefined;
 }
-const fingerprintCache = new Map<number, FingerprintEntry>();
-let fingerprintCacheSize = 0;
-const FINGERPRINT_CACHE_MAX = 10_000;
+const fingerprintCache = new ChainCache<FingerprintEntry>(10_000);
 
 function fingerprintLists(ch: ClientHelloJson): number[][] {
   return [ch.cipher_suites, ch.extensions, ch.supported_groups, ch.ec_point_formats, ch.signature_algorithms, ch.supported_versions];
@@ -74,7 +73,7 @@ function clientFingerprints(ch: ClientHelloJson, protocol: Session['protocol']):
   h = hashList(h, ch.supported_versions);
   for (let i = 0; i < alpn0.length; i++) h = Math.imul(h ^ alpn0.charCodeAt(i), 0x01000193);
   h = Math.imul(h ^ (sni ? 1 : 0) ^ (protocol === 'tls' ? 0 : protocol === 'dtls' ? 2 : 4), 0x01000193);
-  const head = fingerprintCache.get(h);
+  const head = fingerprintCache.head(h);
   for (let e = head; e; e = e.next) {
     if (e.protocol !== protocol || e.version !== ch.version || e.alpn0 !== alpn0 || e.sni !== sni) continue;
     const lists = fingerprintLists(ch);
@@ -85,13 +84,8 @@ function clientFingerprints(ch: ClientHelloJson, protocol: Session['protocol']):
   const j = ja3(ch);
   const j4 = ja4(ch, protocol === 'dtls' ? 'dtls' : protocol === 'quic' ? 'quic' : 'tcp', { alpnRule: 'ja4-0.18' });
   const fp: ClientFingerprints = { ja3: j.ja3, ja3_full: j.ja3_full, ja4: j4.ja4, ja4_r: j4.ja4_r, ja4_o: j4.ja4_o, ja4_ro: j4.ja4_ro };
-  if (fingerprintCacheSize >= FINGERPRINT_CACHE_MAX) {
-    fingerprintCache.clear();
-    fingerprintCacheSize = 0;
-  }
   const lists = fingerprintLists(ch).map((l) => l.slice());
-  fingerprintCache.set(h, { protocol, version: ch.version, lists, alpn0, sni, fp, next: fingerprintCache.get(h) });
-  fingerprintCacheSize++;
+  fingerprintCache.add(h, { protocol, version: ch.version, lists, alpn0, sni, fp, next: undefined });
   return fp;
 }
 

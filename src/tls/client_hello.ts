@@ -7,6 +7,7 @@ import type { ClientHelloJson, EchJson, ExtensionJson, KeyShareJson } from '../c
 import { cipherSuiteName, versionName } from '../registry/index.js';
 import { EXT, readExtensions } from './extensions.js';
 import { Reader, Truncated, toHex, type Problem } from './reader.js';
+import { ChainCache } from '../core/chain-cache.js';
 
 export interface Decoded<T> {
   value: T;
@@ -24,14 +25,12 @@ interface SuitesEntry {
   names: string[];
   next: SuitesEntry | undefined;
 }
-const suitesCache = new Map<number, SuitesEntry>();
-let suitesCacheSize = 0;
-const SUITES_CACHE_MAX = 4096;
+const suitesCache = new ChainCache<SuitesEntry>(4096);
 
 function internedSuites(buf: Uint8Array, start: number, end: number): { codes: number[]; names: string[] } {
   let h = end - start;
   for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
-  search: for (let e = suitesCache.get(h); e; e = e.next) {
+  search: for (let e = suitesCache.head(h); e; e = e.next) {
     const raw = e.raw;
     if (raw.length !== end - start) continue;
     for (let i = 0; i < raw.length; i++) if (raw[i] !== buf[start + i]) continue search;
@@ -46,13 +45,8 @@ function internedSuites(buf: Uint8Array, start: number, end: number): { codes: n
   }
   Object.freeze(codes);
   Object.freeze(names);
-  if (suitesCacheSize >= SUITES_CACHE_MAX) {
-    suitesCache.clear();
-    suitesCacheSize = 0;
-  }
-  const e: SuitesEntry = { raw: buf.slice(start, end), codes, names, next: suitesCache.get(h) };
-  suitesCache.set(h, e);
-  suitesCacheSize++;
+  const e: SuitesEntry = { raw: buf.slice(start, end), codes, names, next: undefined };
+  suitesCache.add(h, e);
   return e;
 }
 

@@ -7,6 +7,7 @@
 import type { EchJson, ExtensionJson, KeyShareJson } from '../core/model.js';
 import { extensionName, groupName, isGrease } from '../registry/index.js';
 import { Reader, Truncated, toHex, wireText, type Problem } from './reader.js';
+import { ChainCache } from '../core/chain-cache.js';
 
 export type HelloKind = 'client_hello' | 'server_hello' | 'hello_retry_request';
 
@@ -263,8 +264,7 @@ interface InternedExtension {
   ext: ExtensionJson;
   next: InternedExtension | undefined;
 }
-const interned = new Map<number, InternedExtension>();
-let internedCount = 0;
+const interned = new ChainCache<InternedExtension>(INTERN_MAX_ENTRIES);
 
 function deepFreeze(v: unknown): void {
   if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
@@ -279,7 +279,7 @@ function internKey(type: number, buf: Uint8Array, start: number, n: number, kind
 }
 
 function findInterned(type: number, buf: Uint8Array, start: number, n: number, kind: HelloKind): ExtensionJson | undefined {
-  search: for (let e = interned.get(internKey(type, buf, start, n, kind)); e; e = e.next) {
+  search: for (let e = interned.head(internKey(type, buf, start, n, kind)); e; e = e.next) {
     if (e.type !== type || e.kind !== kind || e.raw.length !== n) continue;
     const raw = e.raw;
     for (let i = 0; i < n; i++) if (raw[i] !== buf[start + i]) continue search;
@@ -294,12 +294,7 @@ function internedExtension(type: number, data: Uint8Array, kind: HelloKind): Ext
   const h = internKey(type, data, 0, data.length, kind);
   const ext = decodeExtensionUncached(type, data, kind);
   deepFreeze(ext);
-  if (internedCount >= INTERN_MAX_ENTRIES) {
-    interned.clear();
-    internedCount = 0;
-  }
-  interned.set(h, { kind, type, raw: data.slice(), ext, next: interned.get(h) });
-  internedCount++;
+  interned.add(h, { kind, type, raw: data.slice(), ext, next: undefined });
   return ext;
 }
 

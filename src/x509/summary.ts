@@ -18,6 +18,7 @@ import {
   SubjectPublicKeyInfo,
 } from '@peculiar/asn1-x509';
 import type { CertificateJson } from '../core/model.js';
+import { ChainCache } from '../core/chain-cache.js';
 import { children, isoNoMillis, readTlv, toHex } from './der.js';
 import {
   CURVES_BY_NODE_NAME,
@@ -116,8 +117,7 @@ interface QuickEntry {
   summary: CertificateJson;
   next: QuickEntry | undefined;
 }
-const quick = new Map<number, QuickEntry>();
-let quickSize = 0;
+const quick = new ChainCache<QuickEntry>(CACHE_MAX);
 
 function quickKey(der: Uint8Array): number {
   const n = der.length;
@@ -133,30 +133,24 @@ function asBuffer(der: Uint8Array): Buffer {
 }
 
 function quickLookup(der: Uint8Array): CertificateJson | undefined {
-  if (!(der instanceof Uint8Array) || quickSize === 0) return undefined;
+  if (!(der instanceof Uint8Array) || quick.size === 0) return undefined;
   const b = asBuffer(der);
-  for (let e = quick.get(quickKey(der)); e; e = e.next) if (e.der.equals(b)) return e.summary;
+  for (let e = quick.head(quickKey(der)); e; e = e.next) if (e.der.equals(b)) return e.summary;
   return undefined;
 }
 
 function quickRemember(der: Uint8Array, summary: CertificateJson): void {
   if (!(der instanceof Uint8Array)) return;
-  if (quickSize >= CACHE_MAX) {
-    quick.clear();
-    quickSize = 0;
-  }
   const k = quickKey(der);
   const b = asBuffer(der);
-  for (let e = quick.get(k); e; e = e.next) if (e.der.equals(b)) return;
-  quick.set(k, { der: Buffer.from(b), summary, next: quick.get(k) });
-  quickSize++;
+  for (let e = quick.head(k); e; e = e.next) if (e.der.equals(b)) return;
+  quick.add(k, { der: Buffer.from(b), summary, next: undefined });
 }
 
 /** Clears the summary caches (tests, long-running processes). */
 export function clearCertificateCache(): void {
   cache.clear();
   quick.clear();
-  quickSize = 0;
   x509Cache.clear();
 }
 
