@@ -66,11 +66,9 @@ export async function main(args: string[]): Promise<void> {
         return;
       }
       // Ink draws only the final frame when a CI variable is set; the interactive view needs a real
-      // terminal anyway (runTui refuses otherwise), so a CI variable left in a shell must not blank it.
-      if (process.stdout.isTTY) {
-        delete process.env.CI;
-        delete process.env.CONTINUOUS_INTEGRATION;
-      }
+      // terminal anyway (checked above), so a CI variable left in a shell must not blank it.
+      delete process.env.CI;
+      delete process.env.CONTINUOUS_INTEGRATION;
       pending = run(async () => (await tui()).runTui(argv.capture as string, { ca: argv.ca as string | undefined, keylog: argv.keylog as string | undefined, 'pcap-impl': argv['pcap-impl'] as string | undefined }));
     })
     .option('pcap-impl', { choices: ['auto', 'tlsscope', 'pcap-parser'], default: 'auto', describe: 'classic pcap reader implementation', hidden: true })

@@ -3,8 +3,9 @@
  * a capture in the terminal. Loaded lazily by the CLI, so other commands do
  * not pay for Ink and React.
  *
- * Returns the exit code: 0 after quitting, 2 when the terminal is not
- * interactive. A capture that cannot be opened (CaptureError) is thrown before
+ * The CLI calls it only with a terminal on both ends and a capture file (it
+ * prints the `list` output otherwise: src/cli/main.ts). Returns the exit code,
+ * 0 after quitting. A capture that cannot be opened (CaptureError) is thrown before
  * the screen is taken, for the CLI to print as one line; an error later in
  * the file is shown in the UI (the sessions read so far stay browsable).
  */
@@ -18,7 +19,6 @@ import { App, type LoadSink } from './App.js';
 import type { LoadInfo, Progress } from './state.js';
 import { statSync } from 'node:fs';
 import { loadCaFile } from '../x509/ca.js';
-import { STDIN_TOKEN } from '../cli/stdin-token.js';
 import { loadKeyLogFile } from '../tls/keylog.js';
 
 export interface TuiOptions {
@@ -43,15 +43,6 @@ export async function runTui(capture: string, opts: TuiOptions = {}): Promise<nu
   const stdin = opts.stdin ?? process.stdin;
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
-  if (capture === '-' || capture === STDIN_TOKEN) {
-    stderr.write("tlsscope: the interactive view reads keys from standard input; give a capture file, or use 'tlsscope list -'\n");
-    return 2;
-  }
-  if (!stdin.isTTY || !stdout.isTTY) {
-    stderr.write(`tlsscope: the interactive view needs a terminal; try 'tlsscope list ${capture}'\n`);
-    return 2;
-  }
-
   // raw handshake bytes are kept for the hex view
   const aopts: AnalyzeOptions = { name: capture, keepSessions: false, keepRaw: true };
   const ca = loadCaFile(opts.ca);
