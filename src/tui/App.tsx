@@ -207,7 +207,7 @@ function Groups({ s }: { s: State }) {
   const title: Line = [{ text: ` grouped by ${GROUP_LABELS[s.groupBy]} (s: change) · ${rows.length} group${rows.length === 1 ? '' : 's'} · enter filters the list to one`, color: 'cyan' }];
   return (
     <Box flexDirection="column" height={paneRows + 1}>
-      <LineView line={[...title]} width={s.width} />
+      <LineView line={title} width={s.width} />
       <LineView line={groupHeader(s.groupBy, s.width)} width={s.width} />
       {shown.length === 0 ? <Text dimColor>  no sessions</Text> : shown.slice(0, Math.max(0, paneRows - 1)).map((r, i) => (
         <LineView key={`${s.groupTop + i}`} line={groupLine(r, s.width)} width={s.width} inverse={s.groupTop + i === s.groupCursor} />
