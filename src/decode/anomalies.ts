@@ -10,6 +10,9 @@ export const DECODE_ANOMALIES: Record<string, string> = {
   unknown_loopback_family: 'BSD loopback/null header carries an address family that is neither IPv4 nor IPv6.',
   mpls_truncated: 'An MPLS label stack runs past the end of the frame.',
   pppoe_truncated: 'A PPPoE session header or PPP protocol field is cut short.',
+  link_bad_header: 'A link-layer pseudo-header is malformed (NFLOG version or TLV length, pflog header length, radiotap, PPI or AVS version or length); the frame is skipped.',
+  unknown_link_family: 'A pflog, enc or IPNET header carries an address family that is neither IPv4 nor IPv6.',
+  wlan_protected: 'IEEE 802.11 data frames are encrypted (Protected Frame bit set) and cannot be decoded (reported once per interface).',
   // IP
   ip_truncated: 'The IP header is cut short (fewer bytes captured than the fixed header).',
   ip_bad_version: 'The IP version nibble does not match the expected version.',

@@ -17,7 +17,7 @@ import type { Anomaly, Layer, Packet } from '../core/types.js';
 import type { DecodeSink, DecoderStats, Segment, TcpOptions } from './types.js';
 import { TCP_SYN } from './types.js';
 import { Ipv4TextCache, Ipv6TextMemo, parseIpv4Text } from './addr.js';
-import { u16, u32 } from './bytes.js';
+import { u16, u16le, u32 } from './bytes.js';
 import {
   ETH_HEADER_LEN,
   ETH_IPV4,
@@ -30,9 +30,27 @@ import {
   snapEtherType,
 } from './ethernet.js';
 import { SLL2_HEADER_LEN, SLL_HEADER_LEN, sll2Protocol, sllProtocol } from './sll.js';
-import { LOOP_HEADER_LEN, nullFamily } from './loopback.js';
+import { LOOP_HEADER_LEN, bsdFamilyVersion, nullFamily } from './loopback.js';
 import { mplsSkipLabels } from './mpls.js';
-import { PPPOE_HEADER_LEN, PPP_IPV4, PPP_IPV6, pppHeader, type PppHeader } from './ppp.js';
+import {
+  PPPOE_CODE_SESSION,
+  PPPOE_HEADER_LEN,
+  PPP_IPV4,
+  PPP_IPV6,
+  pppHeader,
+  pppdProtocolOffset,
+  pppoePayloadEnd,
+  type PppHeader,
+} from './ppp.js';
+import { CHDLC_HEADER_LEN, chdlcProtocol, isChdlcAddress } from './chdlc.js';
+import { NFLOG_AF_INET, NFLOG_AF_INET6, nflogPayload, type NflogPayload } from './nflog.js';
+import { pflogFamily, pflogHeaderLen } from './pflog.js';
+import { ENC_HEADER_LEN, encFamily } from './enc.js';
+import { IPNET_HEADER_LEN, ipnetFamily } from './ipnet.js';
+import { RADIOTAP_F_BADFCS, RADIOTAP_F_DATAPAD, RADIOTAP_F_FCS, radiotapFlags, radiotapLength } from './radiotap.js';
+import { avsHeaderLen, prismHeaderLen } from './prism.js';
+import { ppiHeaderLen, ppiLinkType } from './ppi.js';
+import { AMSDU_SUBHEADER_LEN, amsduSubframeLen, parseWlanData, type WlanData } from './wlan.js';
 import { parseIpv4, type Ipv4Header } from './ipv4.js';
 import {
   IPV6_FRAG_HEADER_LEN,
@@ -57,15 +75,33 @@ import { parseGeneve, type GeneveHeader } from './geneve.js';
 /** LINKTYPE_* values (https://www.tcpdump.org/linktypes.html). */
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;
+export const LINKTYPE_PPP = 9;
+export const LINKTYPE_PPP_HDLC = 50;
+export const LINKTYPE_PPP_ETHER = 51;
 export const LINKTYPE_RAW = 101;
+export const LINKTYPE_C_HDLC = 104;
+export const LINKTYPE_IEEE802_11 = 105;
 export const LINKTYPE_LOOP = 108;
+export const LINKTYPE_ENC = 109;
 export const LINKTYPE_LINUX_SLL = 113;
+export const LINKTYPE_PFLOG = 117;
+export const LINKTYPE_IEEE802_11_PRISM = 119;
+export const LINKTYPE_IEEE802_11_RADIOTAP = 127;
+export const LINKTYPE_IEEE802_11_AVS = 163;
+export const LINKTYPE_PPP_PPPD = 166;
+export const LINKTYPE_PPI = 192;
+export const LINKTYPE_PPP_WITH_DIR = 204;
+export const LINKTYPE_C_HDLC_WITH_DIR = 205;
+export const LINKTYPE_IPNET = 226;
 export const LINKTYPE_IPV4 = 228;
 export const LINKTYPE_IPV6 = 229;
+export const LINKTYPE_NFLOG = 239;
 export const LINKTYPE_LINUX_SLL2 = 276;
 
 /** Link types the decoder understands. */
-export const SUPPORTED_LINK_TYPES: readonly number[] = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276];
+export const SUPPORTED_LINK_TYPES: readonly number[] = [
+  0, 1, 9, 12, 14, 50, 51, 101, 104, 105, 108, 109, 113, 117, 119, 127, 163, 166, 192, 204, 205, 226, 228, 229, 239, 276,
+];
 
 export interface DecoderOptions {
   /** Largest reassembled IP payload (default 65535). */
@@ -93,6 +129,7 @@ export class Decoder {
   private readonly frags: FragmentReassembler;
   private readonly maxDepth: number;
   private readonly reportedLinks = new Set<number>();
+  private readonly reportedProtected = new Set<number>();
   private readonly v4text = new Ipv4TextCache();
   private readonly v6text = new Ipv6TextMemo();
   private readonly vlans: number[] = [];
@@ -104,6 +141,8 @@ export class Decoder {
   private readonly erspan: ErspanHeader = { version: 0, frameType: 0, next: 0 };
   private readonly geneve: GeneveHeader = { version: 0, proto: 0, next: 0 };
   private readonly ppp: PppHeader = { proto: 0, next: 0 };
+  private readonly nflog: NflogPayload = { start: 0, end: 0 };
+  private readonly wlanData: WlanData = { body: 0, amsdu: false };
 
   // per-packet state
   private pkt: Packet | undefined;
@@ -113,6 +152,8 @@ export class Decoder {
   private truncatedFrame = false;
   private depth = 0;
   private tunnel: string | undefined;
+  /** The unsupported link type inside a PPI header, -1 when none. */
+  private innerLinkType = -1;
   // current IP addresses: formatted lazily from (addrBuf, srcOff, dstOff)
   private ipVersion: 4 | 6 = 4;
   private addrBuf: Uint8Array = new Uint8Array(0);
@@ -154,50 +195,16 @@ export class Decoder {
     if (this.frags.size > 0) this.frags.expire(this.tsFloat, this.fragAnomaly);
     const b = p.data;
     const end = b.length;
-    switch (p.linkType) {
-      case LINKTYPE_ETHERNET:
-        this.ethernet(b, 0, end);
-        break;
-      case LINKTYPE_LINUX_SLL: {
-        const proto = sllProtocol(b, 0, end);
-        if (proto < 0) this.anomaly('link_truncated', 'link', 'SLL header');
-        else this.etherType(proto, b, SLL_HEADER_LEN, end);
-        break;
+    this.innerLinkType = -1;
+    if (!this.link(p.linkType, b, 0, end, false)) {
+      st.unsupportedLink++;
+      if (!this.reportedLinks.has(p.interfaceId)) {
+        this.reportedLinks.add(p.interfaceId);
+        const inner = this.innerLinkType >= 0 ? ` carrying link type ${this.innerLinkType}` : '';
+        this.anomaly('unsupported_link_type', 'link', `link type ${p.linkType}${inner} on interface ${p.interfaceId}`);
       }
-      case LINKTYPE_LINUX_SLL2: {
-        const proto = sll2Protocol(b, 0, end);
-        if (proto < 0) this.anomaly('link_truncated', 'link', 'SLL2 header');
-        else this.etherType(proto, b, SLL2_HEADER_LEN, end);
-        break;
-      }
-      case LINKTYPE_RAW:
-      case 12:
-      case 14:
-        this.rawIp(b, 0, end);
-        break;
-      case LINKTYPE_IPV4:
-        this.ipv4(b, 0, end);
-        break;
-      case LINKTYPE_IPV6:
-        this.ipv6(b, 0, end);
-        break;
-      case LINKTYPE_NULL:
-      case LINKTYPE_LOOP: {
-        const fam = nullFamily(b, 0, end, p.linkType === LINKTYPE_LOOP);
-        if (fam < 0) this.anomaly('link_truncated', 'link', 'loopback header');
-        else if (fam === 4) this.ipv4(b, LOOP_HEADER_LEN, end);
-        else if (fam === 6) this.ipv6(b, LOOP_HEADER_LEN, end);
-        else this.anomaly('unknown_loopback_family', 'link', `family ${u32(b, 0)}`);
-        break;
-      }
-      default:
-        st.unsupportedLink++;
-        if (!this.reportedLinks.has(p.interfaceId)) {
-          this.reportedLinks.add(p.interfaceId);
-          this.anomaly('unsupported_link_type', 'link', `link type ${p.linkType} on interface ${p.interfaceId}`);
-        }
-        this.pkt = undefined;
-        return;
+      this.pkt = undefined;
+      return;
     }
     if (this.emitted > 0) st.decoded++;
     else if (!this.sawFragment) st.other++;
@@ -263,6 +270,232 @@ export class Decoder {
 
   // ---------------------------------------------------------------- link
 
+  /**
+   * Decodes a frame of link type `lt` at `off`; false when the link type is
+   * not supported. `inner`: inside a PPI header (no second PPI).
+   */
+  private link(lt: number, b: Uint8Array, off: number, end: number, inner: boolean): boolean {
+    switch (lt) {
+      case LINKTYPE_ETHERNET:
+        this.ethernet(b, off, end);
+        return true;
+      case LINKTYPE_LINUX_SLL: {
+        const proto = sllProtocol(b, off, end);
+        if (proto < 0) this.anomaly('link_truncated', 'link', 'SLL header');
+        else this.etherType(proto, b, off + SLL_HEADER_LEN, end);
+        return true;
+      }
+      case LINKTYPE_LINUX_SLL2: {
+        const proto = sll2Protocol(b, off, end);
+        if (proto < 0) this.anomaly('link_truncated', 'link', 'SLL2 header');
+        else this.etherType(proto, b, off + SLL2_HEADER_LEN, end);
+        return true;
+      }
+      case LINKTYPE_RAW:
+      case 12:
+      case 14:
+        this.rawIp(b, off, end);
+        return true;
+      case LINKTYPE_IPV4:
+        this.ipv4(b, off, end);
+        return true;
+      case LINKTYPE_IPV6:
+        this.ipv6(b, off, end);
+        return true;
+      case LINKTYPE_NULL:
+      case LINKTYPE_LOOP: {
+        const fam = nullFamily(b, off, end, lt === LINKTYPE_LOOP);
+        if (fam < 0) this.anomaly('link_truncated', 'link', 'loopback header');
+        else if (fam === 4) this.ipv4(b, off + LOOP_HEADER_LEN, end);
+        else if (fam === 6) this.ipv6(b, off + LOOP_HEADER_LEN, end);
+        else this.anomaly('unknown_loopback_family', 'link', `family ${u32(b, off)}`);
+        return true;
+      }
+      case LINKTYPE_PPP:
+        this.pppPayload(b, off, end, true);
+        return true;
+      case LINKTYPE_PPP_HDLC:
+        if (off < end && isChdlcAddress(b[off])) this.chdlc(b, off, end);
+        else this.pppPayload(b, off, end, true);
+        return true;
+      case LINKTYPE_PPP_WITH_DIR:
+        if (off >= end) this.anomaly('link_truncated', 'link', 'PPP direction byte');
+        else this.pppPayload(b, off + 1, end, true);
+        return true;
+      case LINKTYPE_PPP_PPPD: {
+        const p = pppdProtocolOffset(b, off, end);
+        if (p < 0) this.anomaly('link_truncated', 'link', 'PPP header');
+        else this.pppPayload(b, p, end, true);
+        return true;
+      }
+      case LINKTYPE_PPP_ETHER:
+        if (end - off >= PPPOE_HEADER_LEN && b[off + 1] !== PPPOE_CODE_SESSION) return true; // discovery stage
+        this.pppoe(b, off, end);
+        return true;
+      case LINKTYPE_C_HDLC:
+        this.chdlc(b, off, end);
+        return true;
+      case LINKTYPE_C_HDLC_WITH_DIR:
+        if (off >= end) this.anomaly('link_truncated', 'link', 'Cisco HDLC direction byte');
+        else this.chdlc(b, off + 1, end);
+        return true;
+      case LINKTYPE_NFLOG:
+        this.nflogFrame(b, off, end);
+        return true;
+      case LINKTYPE_PFLOG: {
+        const len = pflogHeaderLen(b, off, end);
+        if (len === -1) this.anomaly('link_truncated', 'link', 'pflog header');
+        else if (len < 0) this.anomaly('link_bad_header', 'link', `pflog header length ${b[off]!}`);
+        else {
+          const fam = pflogFamily(b, off);
+          this.familyIp(bsdFamilyVersion(fam), b, off + len, end, 'pflog', fam);
+        }
+        return true;
+      }
+      case LINKTYPE_ENC: {
+        const v = encFamily(b, off, end);
+        if (v < 0) this.anomaly('link_truncated', 'link', 'enc header');
+        else this.familyIp(v, b, off + ENC_HEADER_LEN, end, 'enc', u32(b, off));
+        return true;
+      }
+      case LINKTYPE_IPNET: {
+        const v = ipnetFamily(b, off, end);
+        if (v < 0) this.anomaly('link_truncated', 'link', 'IPNET header');
+        else this.familyIp(v, b, off + IPNET_HEADER_LEN, end, 'IPNET', b[off + 1]!);
+        return true;
+      }
+      case LINKTYPE_IEEE802_11:
+        this.wlan(b, off, end, false);
+        return true;
+      case LINKTYPE_IEEE802_11_RADIOTAP: {
+        const len = radiotapLength(b, off, end);
+        if (len === -1) this.anomaly('link_truncated', 'link', 'radiotap header');
+        else if (len < 0) this.anomaly('link_bad_header', 'link', `radiotap version ${b[off]!}, length ${end - off >= 4 ? u16le(b, off + 2) : 0}`);
+        else {
+          const flags = radiotapFlags(b, off, len);
+          if (flags & RADIOTAP_F_BADFCS) return true; // corrupted on the air: the sender retransmits it
+          let e = end;
+          if (flags & RADIOTAP_F_FCS) e -= this.fcsCaptured();
+          if (e < off + len) e = off + len;
+          this.wlan(b, off + len, e, (flags & RADIOTAP_F_DATAPAD) !== 0);
+        }
+        return true;
+      }
+      case LINKTYPE_IEEE802_11_PRISM:
+      case LINKTYPE_IEEE802_11_AVS: {
+        const len = lt === LINKTYPE_IEEE802_11_AVS ? avsHeaderLen(b, off, end) : prismHeaderLen(b, off, end);
+        const name = lt === LINKTYPE_IEEE802_11_AVS ? 'AVS' : 'Prism';
+        if (len === -1) this.anomaly('link_truncated', 'link', `${name} header`);
+        else if (len < 0) this.anomaly('link_bad_header', 'link', `${name} header`);
+        else this.wlan(b, off + len, end, false);
+        return true;
+      }
+      case LINKTYPE_PPI: {
+        if (inner) return false;
+        const len = ppiHeaderLen(b, off, end);
+        if (len === -1) this.anomaly('link_truncated', 'link', 'PPI header');
+        else if (len < 0) this.anomaly('link_bad_header', 'link', `PPI version ${b[off]!}`);
+        else {
+          const dlt = ppiLinkType(b, off);
+          if (!this.link(dlt, b, off + len, end, true)) {
+            this.innerLinkType = dlt;
+            return false;
+          }
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** FCS bytes present at the end of the captured frame (4 unless the snaplen cut into them). */
+  private fcsCaptured(): number {
+    const p = this.pkt!;
+    const lost = p.origLen - p.capLen;
+    return lost <= 0 ? 4 : lost >= 4 ? 0 : 4 - lost;
+  }
+
+  /** IP after a header naming its version (pflog, enc, IPNET): 4, 6, or 0 for another family. */
+  private familyIp(v: number, b: Uint8Array, off: number, end: number, name: string, family: number): void {
+    if (v === 4) this.ipv4(b, off, end);
+    else if (v === 6) this.ipv6(b, off, end);
+    else this.anomaly('unknown_link_family', 'link', `${name} family ${family}`);
+  }
+
+  /** Cisco HDLC (RFC 1547 section 4.3.1): address, control, EtherType. */
+  private chdlc(b: Uint8Array, off: number, end: number): void {
+    const proto = chdlcProtocol(b, off, end);
+    if (proto < 0) this.anomaly('link_truncated', 'link', 'Cisco HDLC header');
+    else this.etherType(proto, b, off + CHDLC_HEADER_LEN, end);
+  }
+
+  /** PPPoE session header (RFC 2516), then PPP. */
+  private pppoe(b: Uint8Array, off: number, end: number): void {
+    const pend = pppoePayloadEnd(b, off, end);
+    if (pend < 0) this.anomaly('pppoe_truncated', 'link');
+    else this.pppPayload(b, off + PPPOE_HEADER_LEN, pend, false);
+  }
+
+  /** Linux NFLOG: the NFULA_PAYLOAD TLV holds the packet. */
+  private nflogFrame(b: Uint8Array, off: number, end: number): void {
+    const h = this.nflog;
+    const st = nflogPayload(b, off, end, h);
+    if (st === 'ok') {
+      const fam = b[off]!;
+      if (fam === NFLOG_AF_INET) this.ipv4(b, h.start, h.end);
+      else if (fam === NFLOG_AF_INET6) this.ipv6(b, h.start, h.end);
+      else if (h.start < h.end) {
+        // bridge or unspecified family: IP when the version nibble says so (ARP... is not)
+        const v = b[h.start]! >> 4;
+        if (v === 4) this.ipv4(b, h.start, h.end);
+        else if (v === 6) this.ipv6(b, h.start, h.end);
+      }
+    } else if (st === 'truncated') this.anomaly('link_truncated', 'link', 'NFLOG header or TLV');
+    else if (st === 'bad_version') this.anomaly('link_bad_header', 'link', `NFLOG version ${b[off + 1]!}`);
+    else if (st === 'bad_tlv') this.anomaly('link_bad_header', 'link', 'NFLOG TLV length below 4');
+    // 'none': logged without the packet
+  }
+
+  /** 802.11 frame at `off`: unprotected data frames, LLC/SNAP or A-MSDU. */
+  private wlan(b: Uint8Array, off: number, end: number, dataPad: boolean): void {
+    const h = this.wlanData;
+    const st = parseWlanData(b, off, end, dataPad, h);
+    if (st === 'truncated') {
+      this.anomaly('link_truncated', 'link', '802.11 header');
+      return;
+    }
+    if (st === 'protected') {
+      const ifc = this.pkt!.interfaceId;
+      if (!this.reportedProtected.has(ifc)) {
+        this.reportedProtected.add(ifc);
+        this.anomaly('wlan_protected', 'link', `interface ${ifc}`);
+      }
+      return;
+    }
+    if (st !== 'ok') return; // management, control, null data: not IP
+    if (!h.amsdu) {
+      this.llc(b, h.body, end);
+      return;
+    }
+    const start = h.body;
+    let p = start;
+    for (;;) {
+      const len = amsduSubframeLen(b, p, end);
+      if (len < 0) return;
+      const msdu = p + AMSDU_SUBHEADER_LEN;
+      this.vlans.length = 0;
+      this.llc(b, msdu, msdu + len < end ? msdu + len : end);
+      p = start + ((msdu + len - start + 3) & ~3);
+    }
+  }
+
+  /** An 802.2 LLC header: only SNAP (RFC 1042, 802.1H) carries an EtherType. */
+  private llc(b: Uint8Array, off: number, end: number): void {
+    const t = snapEtherType(b, off, end);
+    if (t > 1500) this.etherType(t, b, off + 8, end);
+  }
+
   private ethernet(b: Uint8Array, off: number, end: number): void {
     if (end - off < ETH_HEADER_LEN) {
       this.anomaly('link_truncated', 'link', 'Ethernet header');
@@ -307,25 +540,20 @@ export class Decoder {
         }
         return;
       }
-      case ETH_PPPOE_SESSION: {
-        if (end - off < PPPOE_HEADER_LEN) {
-          this.anomaly('pppoe_truncated', 'link');
-          return;
-        }
-        const len = u16(b, off + 4);
-        const pend = Math.min(end, off + PPPOE_HEADER_LEN + len);
-        this.pppPayload(b, off + PPPOE_HEADER_LEN, pend);
+      case ETH_PPPOE_SESSION:
+        this.pppoe(b, off, end);
         return;
-      }
       default:
         return; // ARP, LLDP, ...: not IP
     }
   }
 
-  private pppPayload(b: Uint8Array, off: number, end: number): void {
+  /** PPP (RFC 1661); `linkLayer`: the frame's own link header (a cut one is link_truncated, else pppoe_truncated). */
+  private pppPayload(b: Uint8Array, off: number, end: number, linkLayer: boolean): void {
     const h = this.ppp;
     if (!pppHeader(b, off, end, h)) {
-      this.anomaly('pppoe_truncated', 'link', 'PPP protocol field');
+      if (linkLayer) this.anomaly('link_truncated', 'link', 'PPP header');
+      else this.anomaly('pppoe_truncated', 'link', 'PPP protocol field');
       return;
     }
     if (h.proto === PPP_IPV4) this.ipv4(b, h.next, end);
@@ -694,7 +922,7 @@ export class Decoder {
         return;
       }
       case GRE_PPP:
-        if (this.enter('gre')) this.pppPayload(b, p, end);
+        if (this.enter('gre')) this.pppPayload(b, p, end, false);
         return;
       default:
         if (this.enter('gre')) this.etherType(h.proto, b, p, end);

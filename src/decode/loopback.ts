@@ -15,6 +15,11 @@ export function nullFamily(b: Uint8Array, off: number, end: number, networkOrder
   // Host byte order of the capturing machine is unknown: a value that only
   // fits in the high half was written in the other order.
   if (!networkOrder && fam > 0xffff) fam = u32(b, off);
+  return bsdFamilyVersion(fam);
+}
+
+/** A BSD address family value as an IP version: 4, 6, or 0 when neither. */
+export function bsdFamilyVersion(fam: number): number {
   if (fam === 2) return 4;
   if (fam === 24 || fam === 28 || fam === 30) return 6;
   return 0;

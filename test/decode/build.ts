@@ -72,6 +72,154 @@ export function nullLink(family: number, payload: Uint8Array, le: boolean): Uint
   return concat(Uint8Array.from(le ? f.reverse() : f), payload);
 }
 
+function le16(v: number): number[] {
+  return [v & 255, (v >>> 8) & 255];
+}
+function le32(v: number): number[] {
+  return [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255];
+}
+
+/** PPP frame: HDLC address/control (unless `hdlc` is false), protocol (1 byte when compressible and `compress`). */
+export function ppp(proto: number, payload: Uint8Array, o: { hdlc?: boolean; compress?: boolean } = {}): Uint8Array {
+  const p = o.compress && proto < 256 ? [proto] : be16(proto);
+  return concat(Uint8Array.from([...(o.hdlc === false ? [] : [0xff, 0x03]), ...p]), payload);
+}
+
+/** Cisco HDLC: address, control 0, EtherType. */
+export function chdlc(etherType: number, payload: Uint8Array, address = 0x0f): Uint8Array {
+  return concat(bytes(address, 0, ...be16(etherType)), payload);
+}
+
+/** PPPoE header (ver/type 0x11, `code`, session 0x1234, length) + PPP protocol + payload. */
+export function pppoe(pppProto: number, payload: Uint8Array, code = 0): Uint8Array {
+  return concat(bytes(0x11, code, 0x12, 0x34, ...be16(payload.length + 2), ...be16(pppProto)), payload);
+}
+
+export interface NflogOpts {
+  /** TLV byte order (default little-endian). */
+  le?: boolean;
+  version?: number;
+  /** Leave out the payload TLV. */
+  noPayload?: boolean;
+  /** Extra bits on the payload TLV type (netlink flags). */
+  typeFlags?: number;
+}
+
+/** NFLOG: header, NFULA_PACKET_HDR, NFULA_PREFIX (odd length: padded), NFULA_PAYLOAD. */
+export function nflog(family: number, payload: Uint8Array, o: NflogOpts = {}): Uint8Array {
+  const h16 = (v: number) => (o.le === false ? be16(v) : le16(v));
+  const tlv = (type: number, value: number[]) => {
+    const out = [...h16(4 + value.length), ...h16(type), ...value];
+    while (out.length % 4) out.push(0);
+    return out;
+  };
+  const out = [family, o.version ?? 0, 0, 1];
+  out.push(...tlv(1, [...be16(family === 10 ? 0x86dd : 0x0800), 3, 0])); // hw_protocol, hook, pad
+  out.push(...tlv(10, [...[...'tls-x'].map((c) => c.charCodeAt(0)), 0])); // prefix "tls-x\0": 6 bytes, padded to 8
+  if (!o.noPayload) out.push(...h16(4 + payload.length), ...h16(9 | (o.typeFlags ?? 0)));
+  return o.noPayload ? Uint8Array.from(out) : concat(Uint8Array.from(out), payload);
+}
+
+/** pflog header of `len` bytes (padded to 4), BSD address family `af`. */
+export function pflog(af: number, payload: Uint8Array, len = 61): Uint8Array {
+  const h = new Uint8Array((len + 3) & ~3);
+  h[0] = len;
+  h[1] = af;
+  h.set([...'em0'].map((c) => c.charCodeAt(0)), 4);
+  return concat(h, payload);
+}
+
+/** OpenBSD enc header: family, SPI, flags in little- or big-endian order. */
+export function enc(af: number, payload: Uint8Array, le = true): Uint8Array {
+  const w = le ? le32 : be32;
+  return concat(Uint8Array.from([...w(af), ...w(0x1000), ...w(0x0400)]), payload);
+}
+
+/** Solaris ipnet header (24 bytes). */
+export function ipnet(family: number, payload: Uint8Array): Uint8Array {
+  return concat(Uint8Array.from([1, family, 0, 0, ...be32(payload.length), ...be32(2), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), payload);
+}
+
+/** LLC/SNAP (RFC 1042) header + payload. */
+export function snapLlc(etherType: number, payload: Uint8Array): Uint8Array {
+  return concat(bytes(0xaa, 0xaa, 0x03, 0, 0, 0, ...be16(etherType)), payload);
+}
+
+export interface WlanOpts {
+  /** Frame type (default 2, data). */
+  type?: number;
+  /** Subtype (default 8, QoS data; 0 plain data). */
+  subtype?: number;
+  toDs?: boolean;
+  fromDs?: boolean;
+  protected?: boolean;
+  /** Order bit (+HTC in QoS frames). */
+  order?: boolean;
+  amsdu?: boolean;
+  /** Pad the header to 4 bytes (radiotap DATAPAD). */
+  dataPad?: boolean;
+}
+
+/** An IEEE 802.11 MAC header + body. */
+export function wlan(body: Uint8Array, o: WlanOpts = {}): Uint8Array {
+  const subtype = o.subtype ?? 8;
+  const flags = (o.toDs ? 1 : 0) | (o.fromDs ? 2 : 0) | (o.protected ? 0x40 : 0) | (o.order ? 0x80 : 0);
+  const h: number[] = [(subtype << 4) | ((o.type ?? 2) << 2), flags, 0x2c, 0];
+  for (let a = 0; a < 3; a++) h.push(0x02, 0, 0, 0, a, 1);
+  h.push(0x10, 0x00);
+  if (o.toDs && o.fromDs) h.push(0x02, 0, 0, 0, 3, 1);
+  if (subtype & 8) {
+    h.push(o.amsdu ? 0x80 : 0x00, 0);
+    if (o.order) h.push(0xde, 0xad, 0xbe, 0xef);
+  }
+  if (o.dataPad) while (h.length % 4) h.push(0xee);
+  return concat(Uint8Array.from(h), body);
+}
+
+/** A-MSDU subframes (DA, SA, length, MSDU, padding to 4 but after the last). */
+export function amsdu(...msdus: Uint8Array[]): Uint8Array {
+  const out: number[] = [];
+  msdus.forEach((m, i) => {
+    out.push(0x02, 0, 0, 0, 0, 9, 0x02, 0, 0, 0, 0, 8, ...be16(m.length), ...m);
+    if (i + 1 < msdus.length) while (out.length % 4) out.push(0);
+  });
+  return Uint8Array.from(out);
+}
+
+/** Radiotap header: TSFT (optional), Flags, Rate; `ext` adds an extended present bitmap. */
+export function radiotap(frame: Uint8Array, o: { flags?: number; tsft?: boolean; ext?: boolean; version?: number } = {}): Uint8Array {
+  const present = (o.tsft ? 1 : 0) | 2 | 4 | (o.ext ? 0x80000000 : 0);
+  const h: number[] = [o.version ?? 0, 0, 0, 0, ...le32(present)];
+  if (o.ext) h.push(...le32(0));
+  if (o.tsft) {
+    while (h.length % 8) h.push(0);
+    h.push(1, 2, 3, 4, 5, 6, 7, 8);
+  }
+  h.push(o.flags ?? 0, 12); // flags, rate 6 Mb/s
+  h[2] = h.length & 255;
+  h[3] = h.length >> 8;
+  return concat(Uint8Array.from(h), frame);
+}
+
+/** Prism monitor header (144 bytes, msgcode 0x41, host order). */
+export function prism(frame: Uint8Array): Uint8Array {
+  const h = new Uint8Array(144);
+  h.set([...le32(0x41), ...le32(144)], 0);
+  return concat(h, frame);
+}
+
+/** AVS capture header, version 1 (64 bytes). */
+export function avs(frame: Uint8Array): Uint8Array {
+  const h = new Uint8Array(64);
+  h.set([...be32(0x80211001), ...be32(64)], 0);
+  return concat(h, frame);
+}
+
+/** PPI header (8 bytes + `extra` field bytes) announcing link type `dlt`. */
+export function ppi(dlt: number, frame: Uint8Array, extra = 0): Uint8Array {
+  return concat(Uint8Array.from([0, 0, ...le16(8 + extra), ...le32(dlt)]), new Uint8Array(extra), frame);
+}
+
 // ------------------------------------------------------------------ IP
 
 export interface Ipv4Opts {
@@ -298,3 +446,19 @@ export const SLL = 113;
 export const SLL2 = 276;
 export const NULL = 0;
 export const LOOP = 108;
+export const PPP = 9;
+export const PPP_HDLC = 50;
+export const PPP_ETHER = 51;
+export const C_HDLC = 104;
+export const WLAN = 105;
+export const ENC = 109;
+export const PFLOG = 117;
+export const PRISM = 119;
+export const RADIOTAP = 127;
+export const AVS = 163;
+export const PPP_PPPD = 166;
+export const PPI = 192;
+export const PPP_WITH_DIR = 204;
+export const C_HDLC_WITH_DIR = 205;
+export const IPNET = 226;
+export const NFLOG = 239;

@@ -1,13 +1,47 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { bytes, erspan2, erspan3, ethernet, geneve, gre, ipv4, ipv4Fragments, ipv6, ipv6Fragments, nullLink, packet, sll, sll2, tcp, tcpOptions, udp, vxlan } from './build.js';
+import {
+  amsdu,
+  avs,
+  bytes,
+  chdlc,
+  concat,
+  enc,
+  erspan2,
+  erspan3,
+  ethernet,
+  geneve,
+  gre,
+  ipnet,
+  ipv4,
+  ipv4Fragments,
+  ipv6,
+  ipv6Fragments,
+  nflog,
+  nullLink,
+  packet,
+  pflog,
+  ppi,
+  ppp,
+  pppoe,
+  prism,
+  radiotap,
+  sll,
+  sll2,
+  snapLlc,
+  tcp,
+  tcpOptions,
+  udp,
+  vxlan,
+  wlan,
+} from './build.js';
 import { Decoder } from '../../src/decode/decoder.js';
 import { DECODE_ANOMALIES } from '../../src/decode/anomalies.js';
 import type { DecodeSink, Segment } from '../../src/decode/types.js';
 import type { Anomaly } from '../../src/core/types.js';
 import { TCP_SYN } from '../../src/decode/types.js';
 
-const LINK_TYPES = [0, 1, 12, 14, 101, 108, 113, 228, 229, 276, 147];
+const LINK_TYPES = [0, 1, 9, 12, 14, 50, 51, 101, 104, 105, 108, 109, 113, 117, 119, 127, 163, 166, 192, 204, 205, 226, 228, 229, 239, 276, 147];
 
 /** Checks every segment's invariants as it arrives. */
 class Checker implements DecodeSink {
@@ -40,7 +74,27 @@ const seeds: Array<[number, Uint8Array]> = [
   [101, ipv4Fragments({ proto: 17, payload: udp({ payload: new Uint8Array(100) }), mf: false }, 48)[0]!],
   [101, ipv6Fragments({ nh: 6, payload: tcp({ payload: new Uint8Array(100) }) }, 48)[1]!],
   [1, ethernet(0x0800, ipv4({ proto: 47, payload: gre(0x6558, inner()) }))],
+  // link types beyond Ethernet/SLL/raw/loopback (the last NEW_LINK_SEEDS entries)
+  [9, ppp(0x21, ipv4({ proto: 6, payload: tcp({ payload: bytes(1) }) }))],
+  [50, chdlc(0x86dd, ipv6({ nh: 6, payload: tcp() }))],
+  [51, pppoe(0x57, ipv6({ nh: 17, payload: udp({ payload: bytes(1) }) }))],
+  [104, chdlc(0x8847, concat(bytes(0, 1, 1, 64), ipv4({ proto: 6, payload: tcp() })))],
+  [166, concat(bytes(1, 3, 0, 0x21), ipv4({ proto: 6, payload: tcp() }))],
+  [204, concat(bytes(0), ppp(0x21, ipv4({ proto: 6, payload: tcp() })))],
+  [205, concat(bytes(1), chdlc(0x0800, ipv4({ proto: 6, payload: tcp() })))],
+  [239, nflog(2, ipv4({ proto: 6, payload: tcp({ payload: bytes(1, 2) }) }))],
+  [239, nflog(10, ipv6({ nh: 6, payload: tcp() }), { le: false })],
+  [117, pflog(28, ipv6({ nh: 6, payload: tcp() }), 69)],
+  [109, enc(2, ipv4({ proto: 17, payload: udp({ dport: 4789, payload: vxlan(inner()) }) }))],
+  [226, ipnet(26, ipv6({ nh: 6, payload: tcp() }))],
+  [105, wlan(snapLlc(0x0800, ipv4({ proto: 6, payload: tcp() })), { toDs: true, fromDs: true, order: true })],
+  [105, wlan(amsdu(snapLlc(0x0800, ipv4({ proto: 6, payload: tcp() })), snapLlc(0x86dd, ipv6({ nh: 6, payload: tcp() }))), { amsdu: true })],
+  [127, radiotap(concat(wlan(snapLlc(0x0800, ipv4({ proto: 6, payload: tcp() })), { dataPad: true }), bytes(1, 2, 3, 4)), { flags: 0x30, tsft: true, ext: true })],
+  [119, prism(wlan(snapLlc(0x0800, ipv4({ proto: 6, payload: tcp() })), { subtype: 0 }))],
+  [163, avs(wlan(snapLlc(0x86dd, ipv6({ nh: 6, payload: tcp() }))))],
+  [192, ppi(105, wlan(snapLlc(0x0800, ipv4({ proto: 6, payload: tcp() }))), 12)],
 ];
+const NEW_LINK_SEEDS = 18;
 
 describe('fuzz: the decoder never throws and terminates', () => {
   it('random bytes with random link types', () => {
@@ -88,7 +142,7 @@ describe('fuzz: the decoder never throws and terminates', () => {
   });
 
   it('unmutated seeds decode to at least one segment', () => {
-    for (const [lt, data] of seeds.slice(0, 7)) {
+    for (const [lt, data] of [...seeds.slice(0, 7), ...seeds.slice(-NEW_LINK_SEEDS)]) {
       const sink = new Checker({ data });
       new Decoder(sink).decode(packet(lt, data));
       expect(sink.n).toBeGreaterThan(0);
