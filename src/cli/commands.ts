@@ -14,6 +14,7 @@ import { diagnose, renderDiagnoseText, maxSeverity } from '../session/diagnose.j
 import { loadCaFile } from '../x509/ca.js';
 import { loadKeyLogFile } from '../tls/keylog.js';
 import { STDIN_TOKEN } from './stdin-token.js';
+import { interfaceNotice } from '../decode/anomalies.js';
 
 
 function fail(msg: string, code: number): never {
@@ -137,7 +138,8 @@ function baseOpts(argv: { ca?: string | undefined; keylog?: string | undefined; 
 function warn(warnings: { code: string; offset: number; message: string }[], capture: string, anomalies: Anomaly[] = []): void {
   for (const w of warnings) process.stderr.write(`tlsscope: warning: ${capture}: offset ${w.offset}: ${w.message}\n`);
   for (const a of anomalies) {
-    if (a.code === 'unsupported_link_type') process.stderr.write(`tlsscope: warning: ${capture}: ${a.detail ?? a.code} is not supported; its packets were skipped\n`);
+    const notice = interfaceNotice(a);
+    if (notice !== undefined) process.stderr.write(`tlsscope: warning: ${capture}: ${notice}\n`);
   }
 }
 

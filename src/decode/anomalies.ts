@@ -50,3 +50,14 @@ export const DECODE_ANOMALIES: Record<string, string> = {
   geneve_truncated: 'A Geneve header or its options run past the end of the datagram.',
   geneve_bad_version: 'Geneve version is not 0.',
 };
+
+/**
+ * The decoder anomalies that mean whole interfaces went undecoded, as the
+ * one-line notice a user sees beside the results (CLI warnings, the TUI
+ * header); undefined for the others, which stay in the session/flow data.
+ */
+export function interfaceNotice(a: { code: string; detail?: string | undefined }): string | undefined {
+  if (a.code === 'unsupported_link_type') return `${a.detail ?? a.code} is not supported; its packets were skipped`;
+  if (a.code === 'wlan_protected') return `802.11 frames on ${a.detail ?? 'an interface'} are encrypted (WEP/WPA); they were skipped`;
+  return undefined;
+}

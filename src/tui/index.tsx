@@ -20,6 +20,7 @@ import type { LoadInfo, Progress } from './state.js';
 import { statSync } from 'node:fs';
 import { loadCaFile } from '../x509/ca.js';
 import { loadKeyLogFile } from '../tls/keylog.js';
+import { interfaceNotice } from '../decode/anomalies.js';
 
 export interface TuiOptions {
   ca?: string | undefined;
@@ -103,7 +104,10 @@ export async function runTui(capture: string, opts: TuiOptions = {}): Promise<nu
   const report = (o: { ok: AnalyzeResult } | { err: unknown }, s: LoadSink): void => {
     if ('ok' in o) {
       const warnings = o.ok.warnings.map((w) => `offset ${w.offset}: ${w.message}`);
-      for (const a of o.ok.anomalies) if (a.code === 'unsupported_link_type') warnings.push(`${a.detail ?? a.code} is not supported; its packets were skipped`);
+      for (const a of o.ok.anomalies) {
+        const notice = interfaceNotice(a);
+        if (notice !== undefined) warnings.push(notice);
+      }
       s.done({ packets: o.ok.packets, warnings });
     } else if (!quit) {
       s.done({ error: errorLine(o.err) } satisfies LoadInfo);

@@ -100,6 +100,21 @@ describe('warnings', () => {
     expect(lines[1]).toMatch(/link type 147 on interface 1/);
   });
 
+  it('encrypted Wi-Fi frames: one warning per interface saying why nothing was decoded', async () => {
+    const { writePcapng } = await import('../../src/capture/writer.js');
+    const { radiotap, wlan } = await import('../decode/build.js');
+    const f = join(tmp, 'wpa.pcapng');
+    const frame = radiotap(wlan(new Uint8Array(64), { protected: true }));
+    const pk = (i: number) => ({ tsSec: 1_700_000_000 + i, tsNsec: 0, data: frame, interfaceId: 0 });
+    writeFileSync(f, writePcapng([{ interfaces: [{ linkType: 127 }], packets: [pk(0), pk(1), pk(2)] }]));
+    const r = cli(['export', f]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([]);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/wpa\.pcapng: 802\.11 frames on interface 0 are encrypted/);
+  });
+
   it('a capture cut mid-record: every whole packet before the cut, a one-line warning, exit 0', () => {
     const r = cli(['flows', join(FIXTURES, 'truncated-file.pcap'), '--format', 'json']);
     expect(r.status).toBe(0);
