@@ -126,7 +126,11 @@ export class DtlsDissector {
     if (!encrypted && r.contentType === 22 && this.isClient(dir)) this.maybeNewConnection(r);
     this.host.event(dir, { kind: 'record', contentType: r.contentType === 25 ? 23 : r.contentType, version: r.version, length, at });
     if (encrypted) {
-      if (this.host.hs.established) return; // counted from the record event
+      if (this.host.hs.established) {
+        // once established only alerts are reported, as the TLS parser does in count-only mode; the rest is counted from the record event
+        if (r.contentType === 21) this.host.event(dir, { kind: 'alert', level: null, description: null, encrypted: true, at });
+        return;
+      }
       if (r.unified || this.dtls13) {
         // DTLS 1.3: every protected record before completion is handshake traffic
         if (!this.isClient(dir) || hs.encHs.server > 0) this.host.event(dir, { kind: 'encrypted_handshake', length, at });
@@ -145,7 +149,6 @@ export class DtlsDissector {
       case 22: this.handshake(dir, r, at); return;
       case 20: this.host.event(dir, { kind: 'change_cipher_spec', at }); return;
       case 21:
-        if (this.host.hs.established) return;
         if (length === 2) this.host.event(dir, { kind: 'alert', level: r.fragment[0]!, description: r.fragment[1]!, encrypted: false, at });
         else this.host.event(dir, { kind: 'alert', level: null, description: null, encrypted: true, at });
         return;

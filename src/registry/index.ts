@@ -81,6 +81,20 @@ export function cipherSuiteName(n: number): string {
 export function cipherSuiteInfo(n: number): CipherSuiteInfo | undefined {
   return CIPHER_SUITES.get(n);
 }
+
+const MAC_LENGTHS: Readonly<Record<string, number>> = { MD5: 16, SHA: 20, SHA256: 32, SHA384: 48 };
+
+/**
+ * MAC length of a TLS <= 1.2 cipher suite whose bulk cipher is NULL (records
+ * after ChangeCipherSpec are the plaintext followed by the MAC, RFC 5246
+ * 6.2.3.1), else 0. TLS 1.3's integrity-only suites (RFC 9150) keep the
+ * TLSInnerPlaintext framing and are not meant here.
+ */
+export function nullCipherMacLength(n: number): number {
+  const i = CIPHER_SUITES.get(n);
+  if (i === undefined || i.enc !== 'NULL' || i.scsv || i.kx === 'ANY') return 0;
+  return MAC_LENGTHS[i.mac] ?? 0;
+}
 export const extensionName = (n: number): string => look(EXTENSION_NAMES, n);
 export const groupName = (n: number): string => look(GROUP_NAMES, n);
 export const signatureSchemeName = (n: number): string => look(SIGNATURE_SCHEME_NAMES, n);

@@ -17,6 +17,7 @@ import type { KeyLog } from '../tls/keylog.js';
 import { classifyPrefix, isClientHelloStart, isRecordHeader, isServerHelloStart, isServerTlsStart, scan } from './detect.js';
 import { HandshakeAssembler, addFlowAnomalies, round3, type Side } from './handshake.js';
 import { TCP_FIN, TCP_RST } from '../decode/types.js';
+import { nullCipherMacLength } from '../registry/index.js';
 
 /** Bytes of plaintext kept per direction while looking for TLS (STARTTLS banners, proxy requests). */
 export const DETECT_LIMIT = 16 * 1024;
@@ -320,6 +321,11 @@ export class TlsFlowConsumer implements StreamConsumer {
       // RFC 8446 2: everything after the ServerHello is encrypted; the client's parser must be told
       this.dirs[this.clientDir].parser?.setEncrypted();
       this.attachDecryptors(hs);
+    }
+    if (e.kind === 'handshake' && e.body.type === 'server_hello' && !hs.tls13) {
+      // a NULL bulk cipher leaves what follows ChangeCipherSpec readable: plaintext + MAC
+      const mac = nullCipherMacLength(e.body.hello.cipher_suite);
+      if (mac > 0) for (const d of this.dirs) d.parser?.setPlaintextMac(mac);
     }
     if (!wasEstablished && hs.established) {
       for (const d of this.dirs) d.parser?.countOnly();

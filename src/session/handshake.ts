@@ -179,11 +179,8 @@ export class HandshakeAssembler {
         else if (e.contentType === 20) cnt.change_cipher_spec++;
         else if (e.contentType === 21) cnt.alerts++;
         else if (e.contentType === 24) cnt.heartbeat++;
-        // once established the parsers only walk record headers: count application data and spot alerts here
-        if (this.established) {
-          if (e.contentType === 23) this.appData(side, e.length, at.ts, at.packetIndex);
-          else if (e.contentType === 21) this.alert(side, null, null, true, at.ts, at.packetIndex, false);
-        }
+        // once established the parsers only walk record headers (and report alerts): count application data here
+        if (this.established && e.contentType === 23) this.appData(side, e.length, at.ts, at.packetIndex);
         return;
       case 'handshake':
         this.handshake(side, e);
@@ -198,7 +195,6 @@ export class HandshakeAssembler {
         this.ccs[side] = true;
         return;
       case 'alert':
-        if (this.established && e.encrypted) return; // counted from its record header above
         this.alert(side, e.level, e.description, e.encrypted, at.ts, at.packetIndex, false);
         return;
       case 'application_data':

@@ -94,6 +94,10 @@ class DirectionParser implements TlsDirectionParser {
   private countOnlyMode = false;
   private encrypted = false;
   private ccsAmbiguous = false;
+  /** MAC length under a NULL bulk cipher (setPlaintextMac), 0 otherwise. */
+  private plainMac = 0;
+  /** MAC bytes at the end of the current record's body (an alert under a NULL cipher). */
+  private macTail = 0;
   private at: At = { ts: { sec: 0, nsec: 0 }, packetIndex: -1 };
   /** Anomaly codes already reported (made on the first one: most directions have none). */
   private reported: Set<string> | null = null;
@@ -207,6 +211,11 @@ class DirectionParser implements TlsDirectionParser {
     this.dropPartialHandshake();
   }
 
+  setPlaintextMac(macLength: number): void {
+    if (this.stopped) return;
+    this.plainMac = macLength > 0 ? macLength : 0;
+  }
+
   setDecryptor(d: RecordDecryptor | null): void {
     if (this.stopped || this.countOnlyMode) return;
     this.decryptor = d;
@@ -257,9 +266,9 @@ class DirectionParser implements TlsDirectionParser {
 
   // ---------------------------------------------------------------- records
 
-  private beginBody(buffered: boolean): void {
+  private beginBody(buffered: boolean, evenCountOnly = false): void {
     this.recRemaining = this.recLen;
-    this.recBuffered = buffered && !this.countOnlyMode;
+    this.recBuffered = buffered && (!this.countOnlyMode || evenCountOnly);
     this.recFill = 0;
     if (this.recBuffered && (this.recBuf === null || this.recBuf.length < this.recLen)) {
       this.recBuf = takeBuffer(this.recLen);
@@ -292,8 +301,9 @@ class DirectionParser implements TlsDirectionParser {
     this.recType = ct;
     this.recVersion = version;
     this.recLen = len;
+    this.macTail = 0;
     this.emit({ kind: 'record', contentType: ct, version, length: len, at: this.at });
-    if (this.countOnlyMode) return this.beginBody(false);
+    if (this.countOnlyMode) return ct === CT_ALERT ? this.protectedAlert(len) : this.beginBody(false);
 
     if (ct === CT_APPLICATION_DATA && this.decryptor !== null) {
       // a protected record: opened when complete (processRecord), its inner type decides
@@ -316,10 +326,7 @@ class DirectionParser implements TlsDirectionParser {
         // A protected alert is never 2 bytes long (every record protection adds a MAC or AEAD tag),
         // and in TLS 1.3 protected records travel as type 23: a 2-byte alert is plaintext even after
         // the switch (seen from NSS and OpenSSL TLS 1.3 clients rejecting a certificate).
-        if (this.encrypted && len !== 2) {
-          this.emit({ kind: 'alert', level: null, description: null, encrypted: true, at: this.at });
-          return this.beginBody(false);
-        }
+        if (this.encrypted && len !== 2) return this.protectedAlert(len);
         break;
       case CT_HEARTBEAT:
         if (this.encrypted || this.ccsAmbiguous) {
@@ -359,7 +366,9 @@ class DirectionParser implements TlsDirectionParser {
   }
 
   private processRecord(body: Uint8Array): void {
-    if (this.stopped || this.countOnlyMode) return;
+    if (this.stopped) return;
+    if (this.macTail > 0) return this.onAlert(body.subarray(0, body.length - this.macTail));
+    if (this.countOnlyMode) return;
     switch (this.recType) {
       case CT_HANDSHAKE:
         return this.onHandshakeRecord(body);
@@ -426,6 +435,20 @@ class DirectionParser implements TlsDirectionParser {
         // application data under handshake keys (or an unexpected inner type): length only
         this.emit({ kind: 'application_data', length: r.content.length, at: this.at });
     }
+  }
+
+  /**
+   * An alert record after the switch to protected records: read when the
+   * bulk cipher is NULL (one alert, then the MAC), else reported as encrypted.
+   */
+  private protectedAlert(len: number): void {
+    const mac = this.plainMac;
+    if (mac > 0 && !this.tls13 && len === mac + 2) {
+      this.macTail = mac;
+      return this.beginBody(true, true);
+    }
+    this.emit({ kind: 'alert', level: null, description: null, encrypted: true, at: this.at });
+    this.beginBody(false);
   }
 
   /** Alert (RFC 8446 6, RFC 5246 7.2): level(1) description(1). */

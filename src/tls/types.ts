@@ -88,7 +88,17 @@ export interface TlsDirectionParser {
    * `null` stops decrypting.
    */
   setDecryptor(d: RecordDecryptor | null): void;
-  /** Stop decoding: only record headers are walked and counted from now on (cheap). */
+  /**
+   * The negotiated suite has a NULL bulk cipher (TLS <= 1.2): records after
+   * this direction's ChangeCipherSpec are plaintext followed by a MAC of
+   * `macLength` bytes (RFC 5246 6.2.3.1), so its alerts can still be read.
+   */
+  setPlaintextMac(macLength: number): void;
+  /**
+   * Stop decoding: only record headers are walked and counted from now on
+   * (cheap); alert records are still reported (as encrypted unless readable
+   * under a NULL cipher, see setPlaintextMac).
+   */
   countOnly(): void;
   /** True once the direction stopped (violation/gap). */
   readonly stopped: boolean;

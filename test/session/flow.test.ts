@@ -78,3 +78,25 @@ describe('several handshakes in one stream', () => {
     expect(out[0]?.alerts[0]).toMatchObject({ from: 'server', description: 40 });
   });
 });
+
+describe('NULL bulk cipher', () => {
+  it('close_notify after the handshake is read from plaintext + MAC, not reported as encrypted (tshark agrees)', () => {
+    // TLS_RSA_WITH_NULL_SHA256 (0x003b): after ChangeCipherSpec each record is the plaintext and a 32-byte HMAC
+    const mac = new Uint8Array(32).fill(0xab);
+    const out: Session[] = [];
+    const c = new TlsFlowConsumer(fakeFlow(), (s) => out.push(s));
+    c.data(0, record(22, 0x0303, clientHello({ cipherSuites: [0x003b], extensions: [] })), ts, 1, false);
+    c.data(1, cat(record(22, 0x0303, serverHello({ cipherSuite: 0x003b })), record(22, 0x0303, Uint8Array.of(14, 0, 0, 0))), ts, 2, false);
+    c.data(0, cat(record(22, 0x0303, Uint8Array.of(16, 0, 0, 2, 0, 0)), record(20, 0x0303, Uint8Array.of(1)), record(22, 0x0303, new Uint8Array(48))), ts, 3, false);
+    c.data(1, cat(record(20, 0x0303, Uint8Array.of(1)), record(22, 0x0303, new Uint8Array(48))), ts, 4, false);
+    c.data(0, cat(record(23, 0x0303, new Uint8Array(64)), record(21, 0x0303, cat(Uint8Array.of(1, 0), mac))), ts, 5, false);
+    c.data(1, record(21, 0x0303, cat(Uint8Array.of(1, 0), mac)), ts, 6, false);
+    c.end('fin', ts);
+    expect(out).toHaveLength(1);
+    expect(out[0]?.established).toBe(true);
+    expect(out[0]?.alerts.map((a) => [a.from, a.level, a.description, a.encrypted])).toEqual([
+      ['client', 1, 0, false],
+      ['server', 1, 0, false],
+    ]);
+  });
+});

@@ -161,12 +161,37 @@ describe('record layer', () => {
     expect(kinds(events)).toEqual(['record', 'alert', 'anomaly', 'stopped']);
   });
 
-  it('countOnly() only walks record headers', () => {
+  it('countOnly() only walks record headers, and still reports alert records (as encrypted)', () => {
     const { events, parser } = run(new Uint8Array(0));
     parser.countOnly();
     parser.push(tls12ServerFlight, { ts: { sec: 0, nsec: 0 }, packetIndex: 0 });
-    expect(new Set(kinds(events))).toEqual(new Set(['record']));
-    expect(events).toHaveLength(5);
+    expect(kinds(events)).toEqual(['record', 'record', 'record', 'record', 'record', 'alert']);
+    expect(events[5]).toMatchObject({ kind: 'alert', level: null, description: null, encrypted: true });
+  });
+
+  describe('NULL bulk cipher (RFC 5246 6.2.3.1): alerts after ChangeCipherSpec are plaintext + MAC', () => {
+    // TLS_RSA_WITH_NULL_SHA256 (0x003b): a 32-byte HMAC-SHA256 follows the 2 alert bytes
+    const closeNotify = record(21, 0x0303, cat(Uint8Array.of(1, 0), new Uint8Array(32).fill(0xab)));
+    const at = { ts: { sec: 0, nsec: 0 }, packetIndex: 0 };
+    for (const countOnly of [false, true]) {
+      it(`the alert is read${countOnly ? ' in count-only mode' : ''}`, () => {
+        const { events, parser } = run(record(20, 0x0303, Uint8Array.of(1)));
+        parser.setPlaintextMac(32);
+        if (countOnly) parser.countOnly();
+        parser.push(closeNotify, at);
+        const alerts = events.filter((e) => (e as { kind: string }).kind === 'alert');
+        expect(alerts).toEqual([expect.objectContaining({ level: 1, description: 0, encrypted: false })]);
+      });
+    }
+    it('without setPlaintextMac, or when the length does not fit the MAC, the alert stays encrypted', () => {
+      for (const mac of [0, 20]) {
+        const { events, parser } = run(record(20, 0x0303, Uint8Array.of(1)));
+        parser.setPlaintextMac(mac);
+        parser.push(closeNotify, at);
+        const alerts = events.filter((e) => (e as { kind: string }).kind === 'alert');
+        expect(alerts).toEqual([expect.objectContaining({ level: null, description: null, encrypted: true })]);
+      }
+    });
   });
 
   it('a handshake message bigger than the limit is skipped with an anomaly', () => {
