@@ -154,6 +154,18 @@ function causePhrase(f: FindingJson): string {
   return lcFirst(f.message.replace(/\.$/, ''));
 }
 
+/** `d` when it holds a time (not an Invalid Date), else null. */
+function validDate(d: Date | null): Date | null {
+  return d !== null && Number.isFinite(d.getTime()) ? d : null;
+}
+
+/** The latest end_ts of the sessions (a loop: spreading 100,000s of values into Math.max overflows the stack). */
+function latestEnd(sessions: readonly Session[]): number {
+  let m = -Infinity;
+  for (const s of sessions) if (s.end_ts > m) m = s.end_ts;
+  return m;
+}
+
 export function diagnose(sessions: readonly Session[], ctx: DiagnoseContext): DiagnoseReport {
   const bySeverity: Record<Severity, number> = { info: 0, low: 0, medium: 0, high: 0 };
   const byCode: Record<string, number> = {};
@@ -161,7 +173,8 @@ export function diagnose(sessions: readonly Session[], ctx: DiagnoseContext): Di
   let failed = 0;
   let incomplete = 0;
   const servers = new Set<string>();
-  const failGroups = new Map<string, { sessions: Session[]; findings: FindingJson[] }>();
+  /** server label -> cause code -> the failed sessions */
+  const failGroups = new Map<string, Map<string, { label: string; cause: string; sessions: Session[]; findings: FindingJson[] }>>();
   const weak = new Map<string, Map<string, { severity: Severity; count: number; message: string }>>();
 
   for (const s of sessions) {
@@ -176,9 +189,11 @@ export function diagnose(sessions: readonly Session[], ctx: DiagnoseContext): Di
     else incomplete++;
     const label = serverLabel(s);
     if (cause) {
-      const key = `${label}\u0000${cause.code}`;
-      let g = failGroups.get(key);
-      if (!g) failGroups.set(key, (g = { sessions: [], findings: [] }));
+      // keyed by both parts (a server label is wire text and may hold any character, NUL included)
+      let byCause = failGroups.get(label);
+      if (!byCause) failGroups.set(label, (byCause = new Map()));
+      let g = byCause.get(cause.code);
+      if (!g) byCause.set(cause.code, (g = { label, cause: cause.code, sessions: [], findings: [] }));
       g.sessions.push(s);
       g.findings.push(cause);
     }
@@ -197,8 +212,8 @@ export function diagnose(sessions: readonly Session[], ctx: DiagnoseContext): Di
   }
 
   const failures: FailureGroup[] = [];
-  for (const [key, g] of failGroups) {
-    const [label, cause] = key.split('\u0000') as [string, string];
+  for (const g of [...failGroups.values()].flatMap((m) => [...m.values()])) {
+    const { label, cause } = g;
     const first = g.sessions[0] as Session;
     const f0 = g.findings[0] as FindingJson;
     const severity = g.findings.reduce<Severity>((a, f) => (severityRank(f.severity) > severityRank(a) ? f.severity : a), 'info');
@@ -241,7 +256,10 @@ export function diagnose(sessions: readonly Session[], ctx: DiagnoseContext): Di
     }));
 
   // certificates: leaf of each session, deduplicated by fingerprint
-  const refMs = (ctx.captureEnd ?? ctx.captureStart)?.getTime() ?? (sessions.length ? Math.max(...sessions.map((s) => s.end_ts)) * 1000 : Date.now());
+  // a capture time beyond what Date holds (a hostile pcapng timestamp) counts as unknown
+  const start = validDate(ctx.captureStart);
+  const end = validDate(ctx.captureEnd);
+  const refMs = (end ?? start)?.getTime() ?? (sessions.length ? latestEnd(sessions) * 1000 : Date.now());
   const certs = new Map<string, DiagnoseReport['expiring_certificates'][number]>();
   for (const s of sessions) {
     const c = s.certificates[0];
@@ -259,8 +277,6 @@ export function diagnose(sessions: readonly Session[], ctx: DiagnoseContext): Di
   }
   const expiring = [...certs.values()].sort((a, b) => a.not_after.localeCompare(b.not_after) || a.sha256.localeCompare(b.sha256)).slice(0, 10);
 
-  const start = ctx.captureStart;
-  const end = ctx.captureEnd;
   return {
     period: {
       start: start ? start.toISOString() : null,

@@ -136,6 +136,25 @@ describe('diagnose', () => {
     expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f\u202e]/);
   });
 
+  it('a NUL in the server name neither splits the group nor lets its text through unescaped', () => {
+    const name = 'ok.example\x00\x1b[2J\x1b]0;pwned\x07';
+    const hostile = withFindings(makeFailedAfterClientHello({ id: 'n', server_name: name }));
+    const r = diagnose([hostile], { captureStart: CAPTURE, captureEnd: CAPTURE });
+    expect(r.failures).toHaveLength(1);
+    expect(r.failures[0]).toMatchObject({ server: name, cause: primaryCause(hostile)?.code });
+    const text = renderDiagnoseText(r);
+    expect(text).toContain('ok.example\\x00\\x1b[2J');
+    expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  });
+
+  it('capture times a Date cannot hold (hostile pcapng timestamps) count as unknown', () => {
+    const bad = new Date(8.7e15);
+    expect(Number.isNaN(bad.getTime())).toBe(true);
+    const r = diagnose(sessions, { captureStart: bad, captureEnd: bad });
+    expect(r.period).toEqual({ start: null, end: null, duration_s: null });
+    expect(() => renderDiagnoseText(r)).not.toThrow();
+  });
+
   it('says so when there is nothing to report', () => {
     const text = renderDiagnoseText(diagnose([ok], { captureStart: null, captureEnd: null }));
     expect(text).toContain('No problems found.');
