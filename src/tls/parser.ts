@@ -160,7 +160,8 @@ class DirectionParser implements TlsDirectionParser {
             this.processRecord(chunk.subarray(i - take, i));
             continue;
           }
-          this.recBuf!.set(chunk.subarray(i, i + take), this.recFill);
+          const rb = this.roomInRecord(this.recFill + take);
+          rb.set(chunk.subarray(i, i + take), this.recFill);
           this.recFill += take;
         }
         i += take;
@@ -266,13 +267,42 @@ class DirectionParser implements TlsDirectionParser {
 
   // ---------------------------------------------------------------- records
 
+  /**
+   * The record buffer, with room for `need` bytes: grown by doubling (up to
+   * the record's length) as its bytes arrive, so a header that claims 18 KB
+   * followed by a few bytes holds a few hundred bytes, not 18 KB, whatever
+   * number of flows do so.
+   */
+  private roomInRecord(need: number): Uint8Array {
+    const old = this.recBuf;
+    if (old !== null && old.length >= need) return old;
+    const b = takeBuffer(Math.min(this.recLen, Math.max(need, old === null ? 0 : old.length * 2)));
+    if (old !== null) {
+      b.set(old.subarray(0, this.recFill));
+      giveBuffer(old);
+    }
+    this.recBuf = b;
+    return b;
+  }
+
+  /** The same for the handshake-message buffer: room for `need` bytes, at most the message (4 + `len`). */
+  private roomInMessage(need: number, len: number): Uint8Array {
+    const old = this.hsBuf;
+    if (old !== null && old.length >= need) return old;
+    const b = takeBuffer(Math.min(4 + len, Math.max(need, old === null ? 0 : old.length * 2)));
+    if (old !== null) {
+      b.set(old.subarray(0, this.hsFill));
+      giveBuffer(old);
+    }
+    this.hsBuf = b;
+    return b;
+  }
+
   private beginBody(buffered: boolean, evenCountOnly = false): void {
     this.recRemaining = this.recLen;
     this.recBuffered = buffered && (!this.countOnlyMode || evenCountOnly);
     this.recFill = 0;
-    if (this.recBuffered && (this.recBuf === null || this.recBuf.length < this.recLen)) {
-      this.recBuf = takeBuffer(this.recLen);
-    }
+    // the body buffer is made (and grown) in push() as bytes arrive, never from the claimed length alone
     if (this.recLen === 0) {
       if (this.recBuffered) this.processRecord(new Uint8Array(0));
       return;
@@ -567,7 +597,7 @@ class DirectionParser implements TlsDirectionParser {
       if (this.hsFill === 0) this.hsVersion = version;
       // partial message: accumulate
       if (this.hsFill < 4) {
-        if (this.hsBuf === null) this.hsBuf = takeBuffer(4096);
+        if (this.hsBuf === null) this.hsBuf = takeBuffer(4);
         const k = Math.min(4 - this.hsFill, n - p);
         this.hsBuf.set(data.subarray(p, p + k), this.hsFill);
         this.hsFill += k;
@@ -580,16 +610,12 @@ class DirectionParser implements TlsDirectionParser {
           this.hsFill = 0;
           continue;
         }
-        if (this.hsBuf.length < 4 + len) {
-          const b = takeBuffer(4 + len);
-          b.set(this.hsBuf.subarray(0, 4));
-          giveBuffer(this.hsBuf);
-          this.hsBuf = b;
-        }
       }
-      const buf = this.hsBuf!;
-      const len = (buf[1]! << 16) | (buf[2]! << 8) | buf[3]!;
+      const head = this.hsBuf!;
+      const len = (head[1]! << 16) | (head[2]! << 8) | head[3]!;
       const k = Math.min(4 + len - this.hsFill, n - p);
+      // grown as the message's bytes arrive, not sized from its claimed length (up to maxHs)
+      const buf = this.roomInMessage(this.hsFill + k, len);
       buf.set(data.subarray(p, p + k), this.hsFill);
       this.hsFill += k;
       p += k;

@@ -267,6 +267,45 @@ describe('record layer', () => {
   });
 });
 
+describe('memory follows the bytes that arrived, not the lengths claimed (hostile input)', () => {
+  // Found by fuzzing: buffers sized from the record / handshake headers let 20,000 one-packet flows
+  // claiming 16 KB records or 200 KB messages pin gigabytes. Measured on ArrayBuffer memory (no timing).
+  const at = { ts: { sec: 0, nsec: 0 }, packetIndex: 0 };
+  const N = 1000;
+  function held(feed: Uint8Array): number {
+    (globalThis as { gc?: () => void }).gc?.();
+    const before = process.memoryUsage().arrayBuffers;
+    const keep = [];
+    for (let i = 0; i < N; i++) {
+      const r = run(new Uint8Array(0));
+      r.parser.push(feed, at);
+      keep.push(r.parser);
+    }
+    const grew = process.memoryUsage().arrayBuffers - before;
+    expect(keep).toHaveLength(N);
+    return grew;
+  }
+  it('a record header claiming 16 KB followed by a few bytes', () => {
+    const hdr = Uint8Array.of(22, 3, 3, 0x40, 0x00);
+    expect(held(cat(hdr, new Uint8Array(10)))).toBeLessThan(N * 2048);
+  });
+  it('a handshake header claiming 200 KB in a complete small record', () => {
+    const msg = cat(Uint8Array.of(11, 0x03, 0x0d, 0x40), new Uint8Array(6)); // certificate, 200,000 bytes claimed
+    expect(held(record(22, 0x0303, msg))).toBeLessThan(N * 2048);
+  });
+  it('a message that does arrive in pieces is still reassembled exactly', () => {
+    const body = new Uint8Array(70_000).map((_, i) => (i * 7) & 0xff);
+    const msg = handshake(11, vec(3, vec(3, body)));
+    const r = run(new Uint8Array(0));
+    for (let off = 0; off < msg.length; off += 1000) r.parser.push(record(22, 0x0303, msg.subarray(off, off + 1000)), at);
+    const cert = hsOf(r.events).find((h) => h.body.type === 'certificate');
+    expect(codes(r.events)).toEqual([]);
+    const certs = (cert?.body as { certs: Uint8Array[] } | undefined)?.certs ?? [];
+    expect(certs).toHaveLength(1);
+    expect(Buffer.from(certs[0]!).equals(Buffer.from(body))).toBe(true);
+  });
+});
+
 function runSplit(bytes: Uint8Array, cut: number): unknown[] {
   const r = run(new Uint8Array(0));
   r.parser.push(bytes.slice(0, cut), { ts: { sec: 0, nsec: 0 }, packetIndex: 0 });
