@@ -28,6 +28,7 @@ import { decodeHandshakeMessage } from '../tls/messages.js';
 import { toHex, type Problem } from '../tls/reader.js';
 import { DTLS_1_3, parseHandshakeFragments, parseRecords, type DtlsRecord } from './record.js';
 import { HandshakeReassembler } from './reassembly.js';
+import { MAX_RANGES } from '../core/range-buffer.js';
 
 export { looksLikeDtlsStart } from './record.js';
 
@@ -194,6 +195,8 @@ export class DtlsDissector {
         this.host.event(dir, { kind: 'anomaly', anomaly: { code: 'handshake_message_too_long', layer: 'tls', packetIndex: at.packetIndex, detail: `type ${f.msgType}, ${f.length} bytes` } });
       } else if (res.kind === 'inconsistent') {
         this.host.event(dir, { kind: 'anomaly', anomaly: { code: 'dtls_inconsistent_fragment', layer: 'tls', packetIndex: at.packetIndex, detail: `message_seq ${f.messageSeq}: type or length differs between fragments` } });
+      } else if (res.kind === 'too_many_fragments') {
+        this.host.event(dir, { kind: 'anomaly', anomaly: { code: 'dtls_too_many_fragments', layer: 'tls', packetIndex: at.packetIndex, detail: `message_seq ${f.messageSeq}: type ${f.msgType} came in more than ${MAX_RANGES} separate pieces; dropped` } });
       } else if (res.kind === 'complete') {
         this.message(dir, res.msgType, res.body, r.version, at);
       }

@@ -32,6 +32,7 @@ import { decodeClientHello } from '../tls/client_hello.js';
 import { decodeServerHello } from '../tls/server_hello.js';
 import { initialSecrets, isSupportedVersion, type InitialSecrets } from './crypto.js';
 import { CryptoStream } from './crypto_stream.js';
+import { MAX_RANGES } from '../core/range-buffer.js';
 import { openLongPacket, parseFrames, parseLongHeader, type LongHeader } from './packet.js';
 
 /** Cheap test: a long header with the fixed bit, a version we can open, an Initial type and a plausible DCID. */
@@ -220,7 +221,11 @@ export class QuicDissector {
     let added = false;
     for (const f of frames) {
       if (f.type === 'crypto') {
+        const wasFragmented = st.tooFragmented;
         if (st.add(f.offset, f.data)) added = true;
+        if (st.tooFragmented && !wasFragmented) {
+          this.host.event(dir, { kind: 'anomaly', anomaly: { code: 'quic_crypto_too_fragmented', layer: 'session', packetIndex: at.packetIndex, detail: `the CRYPTO stream came in more than ${MAX_RANGES} separate pieces; reassembly abandoned` } });
+        }
       } else if (f.type === 'connection_close') {
         if (!f.application && f.errorCode >= 0x100 && f.errorCode <= 0x1ff) {
           this.host.event(dir, { kind: 'alert', level: 2, description: f.errorCode - 0x100, encrypted: false, at });
