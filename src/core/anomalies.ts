@@ -7,6 +7,8 @@ import { CAPTURE_ANOMALIES } from '../capture/anomalies.js';
 import { DECODE_ANOMALIES } from '../decode/anomalies.js';
 import { REASSEMBLY_ANOMALIES } from '../reassembly/anomalies.js';
 import { TLS_ANOMALIES } from '../tls/anomalies.js';
+import { DTLS_ANOMALIES } from '../dtls/anomalies.js';
+import { QUIC_ANOMALIES } from '../quic/anomalies.js';
 
 /** Codes reported by the session stage itself. */
 export const SESSION_ANOMALIES: Record<string, string> = {
@@ -19,6 +21,8 @@ export const ANOMALY_CATALOGUE: { stage: string; codes: Record<string, string> }
   { stage: 'decode (link, IP, tunnels, TCP/UDP headers)', codes: DECODE_ANOMALIES },
   { stage: 'reassembly (TCP streams, UDP flows)', codes: REASSEMBLY_ANOMALIES },
   { stage: 'tls (records, handshake messages)', codes: TLS_ANOMALIES },
+  { stage: 'dtls (records, handshake fragments)', codes: DTLS_ANOMALIES },
+  { stage: 'quic (Initial packets, CRYPTO frames)', codes: QUIC_ANOMALIES },
   { stage: 'session', codes: SESSION_ANOMALIES },
 ];
 
