@@ -27,6 +27,22 @@ describe('code catalogue', () => {
     expect(seen.size).toBeGreaterThan(3);
   }, 120_000);
 
+  it('every anomaly code written in the sources is in the catalogue (also those no capture produces)', () => {
+    // the shapes anomalies are reported in: x.anomaly('code', ...), warn('code', ...), { code: 'code', layer ... }
+    const shape = /(?:anomaly|warn|fragAnomaly|problem)\(\s*'([a-z0-9_]+)'|anomaly: \{ code: '([a-z0-9_]+)'|\{ code: '([a-z0-9_]+)', layer/g;
+    const codes = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.tsx?$/.test(e.name)) for (const m of readFileSync(p, 'utf8').matchAll(shape)) codes.add((m[1] ?? m[2] ?? m[3])!);
+      }
+    };
+    walk(join(ROOT, 'src'));
+    expect(codes.size).toBeGreaterThan(60);
+    expect([...codes].filter((c) => !isKnownAnomaly(c))).toEqual([]);
+  });
+
   it('the required finding codes exist in the catalogue and each is produced by a fixture', async () => {
     const required = ['handshake_failed', 'protocol_version_mismatch', 'no_shared_cipher', 'no_shared_group', 'cert_expired', 'cert_not_yet_valid',
       'cert_hostname_mismatch', 'cert_self_signed', 'cert_untrusted', 'cert_chain_incomplete', 'client_cert_missing', 'alpn_mismatch',
