@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { FragmentReassembler, type FragmentMeta, type Reassembled } from '../../src/decode/fragments.js';
 import { RAW, ipv4, ipv6, ipv6FragHeader, packet, udp } from './build.js';
 import { run } from './collect.js';
+import { shuffleWith, withDuplicates } from '../shuffle.js';
 
 const META: FragmentMeta = { src: '10.0.0.1', dst: '10.0.0.2', ipVersion: 4 };
 const KEY = 'k';
@@ -164,18 +165,13 @@ describe('IP fragment reassembly properties', () => {
         fc.infiniteStream(fc.nat()),
         ({ n, ranges }, seed, dups, extra, rnd) => {
           const whole = payloadOf(n, seed);
-          const all: [number, number][] = [...ranges];
-          for (const d of dups) all.push(ranges[d % ranges.length]!);
+          const all = withDuplicates<[number, number]>(ranges, dups);
           for (const [x, y] of extra) {
             const a = 8 * (x % Math.ceil(n / 8));
             const b = y % 3 === 0 ? n : Math.min(n, a + 8 * (1 + (y % 64))); // non-final lengths stay multiples of 8
             all.push([a, b]);
           }
-          const it = rnd[Symbol.iterator]();
-          for (let i = all.length - 1; i > 0; i--) {
-            const j = it.next().value! % (i + 1);
-            [all[i], all[j]] = [all[j]!, all[i]!];
-          }
+          shuffleWith(all, rnd);
           const h = harness();
           // the datagram completes at the first fragment after which [0, n) is covered
           const covered = new Uint8Array(n);

@@ -4,6 +4,7 @@ import { TCP_ACK, TCP_FIN, TCP_SYN } from '../../src/decode/types.js';
 import type { Segment } from '../../src/decode/types.js';
 import { Reassembler, SEGMENT_OVERHEAD } from '../../src/reassembly/reassembler.js';
 import { harness, seg, type Recorder } from './helpers.js';
+import { shuffleWith, withDuplicates } from '../shuffle.js';
 
 const isnArb = fc.oneof(
   fc.integer({ min: 0, max: 2 ** 32 - 1 }),
@@ -60,19 +61,13 @@ describe('Reassembler properties', () => {
         fc.infiniteStream(fc.nat()),
         (st, isn, extraRanges, dups, rnd) => {
           const { data, ranges } = st;
-          const all: [number, number][] = [...ranges];
-          for (const d of dups) all.push(ranges[d % ranges.length]!);
+          const all = withDuplicates<[number, number]>(ranges, dups);
           for (const [x, y] of extraRanges) {
             const a = x % data.length;
             const b = a + 1 + (y % (data.length - a));
             all.push([a, b]);
           }
-          // shuffle
-          const it = rnd[Symbol.iterator]();
-          for (let i = all.length - 1; i > 0; i--) {
-            const j = it.next().value! % (i + 1);
-            [all[i], all[j]] = [all[j]!, all[i]!];
-          }
+          shuffleWith(all, rnd);
           const h = harness();
           h.r.segment(seg({ flags: TCP_SYN, seq: isn }));
           for (const [a, b] of all) {
@@ -104,13 +99,8 @@ describe('Reassembler properties', () => {
         (st, isn, keep, dups, rnd, withAcks, withTruncation) => {
           const { data, ranges } = st;
           const kept = ranges.filter((_, i) => keep[i] !== 0);
-          const all: [number, number][] = [...kept];
-          if (kept.length > 0) for (const d of dups) all.push(kept[d % kept.length]!);
-          const it = rnd[Symbol.iterator]();
-          for (let i = all.length - 1; i > 0; i--) {
-            const j = it.next().value! % (i + 1);
-            [all[i], all[j]] = [all[j]!, all[i]!];
-          }
+          const all = withDuplicates<[number, number]>(kept, dups);
+          const it = shuffleWith(all, rnd);
           const h = harness({ limits: { perDirectionBuffer: 512 } });
           h.r.segment(seg({ flags: TCP_SYN, seq: isn }));
           const events: Segment[] = all.map(([a, b]) => {
