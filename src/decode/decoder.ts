@@ -480,11 +480,17 @@ export class Decoder {
     }
     const start = h.body;
     let p = start;
+    // each subframe is its own packet: what one subframe's tunnels and tags set must not reach the next
+    const vlans0 = this.vlans.length;
+    const depth0 = this.depth;
+    const tunnel0 = this.tunnel;
     for (;;) {
       const len = amsduSubframeLen(b, p, end);
       if (len < 0) return;
       const msdu = p + AMSDU_SUBHEADER_LEN;
-      this.vlans.length = 0;
+      this.vlans.length = vlans0;
+      this.depth = depth0;
+      this.tunnel = tunnel0;
       this.llc(b, msdu, msdu + len < end ? msdu + len : end);
       p = start + ((msdu + len - start + 3) & ~3);
     }

@@ -264,6 +264,16 @@ describe('802.11 details', () => {
     expect(c.segs.map((s) => s.vlans)).toEqual([[9], []]);
   });
 
+  it('tunnels of one A-MSDU subframe do not leak into the next (found by fuzzing: 12 IP-in-IP subframes gave 8 flows)', () => {
+    const ipip = () => ipv4({ src: '172.16.0.1', dst: '172.16.0.2', proto: 4, payload: v4tcp() });
+    const subs = [];
+    for (let i = 0; i < 12; i++) subs.push(snapLlc(0x0800, i % 3 === 2 ? v4tcp() : ipip()));
+    const { c } = run([packet(WLAN, wlan(amsdu(...subs), { amsdu: true }))]);
+    expect(c.codes()).toEqual([]);
+    expect(c.segs).toHaveLength(12);
+    expect(c.segs.map((s) => [s.tunnel, s.depth])).toEqual(subs.map((_, i) => (i % 3 === 2 ? [undefined, 0] : ['ipip', 1])));
+  });
+
   it('radiotap FCS is stripped (visible with a TSO IPv4 total length of 0)', () => {
     const ip = ipv4({ proto: 6, totalLen: 0, payload: tcp({ payload: bytes(1, 2, 3) }) });
     const f = radiotap(concat(wlan(snapLlc(0x0800, ip)), bytes(0xaa, 0xbb, 0xcc, 0xdd)), { flags: 0x10, tsft: true });
