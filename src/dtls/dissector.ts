@@ -196,7 +196,7 @@ export class DtlsDissector {
       } else if (res.kind === 'inconsistent') {
         this.host.event(dir, { kind: 'anomaly', anomaly: { code: 'dtls_inconsistent_fragment', layer: 'tls', packetIndex: at.packetIndex, detail: `message_seq ${f.messageSeq}: type or length differs between fragments` } });
       } else if (res.kind === 'too_many_fragments') {
-        this.host.event(dir, { kind: 'anomaly', anomaly: { code: 'dtls_too_many_fragments', layer: 'tls', packetIndex: at.packetIndex, detail: `message_seq ${f.messageSeq}: type ${f.msgType} came in more than ${MAX_RANGES} separate pieces; dropped` } });
+        this.host.event(dir, { kind: 'anomaly', anomaly: { code: 'dtls_too_many_fragments', layer: 'tls', packetIndex: at.packetIndex, detail: `message_seq ${f.messageSeq}: type ${f.msgType} dropped, the messages in progress came in more than ${MAX_RANGES} separate pieces` } });
       } else if (res.kind === 'complete') {
         this.message(dir, res.msgType, res.body, r.version, at);
       }

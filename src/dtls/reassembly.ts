@@ -7,8 +7,9 @@
  * Captures are hostile input: the claimed message length only reserves part
  * of the `cap` budget, it is never allocated. Bytes are kept in a RangeBuffer
  * (src/core/range-buffer.ts): storage grows with the bytes that actually arrived, each fragment
- * costs O(log n) plus its own size (amortised), and a message that arrives as
- * more than MAX_RANGES separate pieces is dropped.
+ * costs O(log n) plus its own size (amortised), and the messages in progress
+ * of a direction may hold MAX_RANGES separate pieces between them: the one
+ * whose fragment goes past that is dropped.
  */
 import type { HandshakeFragment } from './record.js';
 import { MAX_RANGES, RangeBuffer } from '../core/range-buffer.js';
@@ -37,7 +38,22 @@ export class HandshakeReassembler {
   private done = new Set<number>();
   private dropped = new Set<number>();
   private held = 0;
+  /** Separate pieces held by all messages in progress: at most `maxRanges` per direction, not per message. */
+  private pieces = 0;
   constructor(private readonly cap = DTLS_REASSEMBLY_CAP, private readonly maxRanges = MAX_RANGES) {}
+
+  /** Separate received pieces held by the messages in progress (bounded by maxRanges for the whole direction). */
+  get pieceCount(): number {
+    return this.pieces;
+  }
+
+  private drop(seq: number, p: Partial): FragmentResult {
+    this.partials.delete(seq);
+    this.held -= p.length;
+    this.pieces -= p.data.rangeCount;
+    this.dropped.add(seq);
+    return { kind: 'too_many_fragments' };
+  }
 
   /** Whether message_seq `seq` was already delivered. */
   isDone(seq: number): boolean {
@@ -68,16 +84,17 @@ export class HandshakeReassembler {
     } else if (p.msgType !== f.msgType || p.length !== f.length) {
       return { kind: 'inconsistent' };
     }
-    if (!p.data.add(f.offset, f.data)) {
-      this.partials.delete(f.messageSeq);
-      this.held -= p.length;
-      this.dropped.add(f.messageSeq);
-      return { kind: 'too_many_fragments' };
-    }
+    const before = p.data.rangeCount;
+    if (!p.data.add(f.offset, f.data)) return this.drop(f.messageSeq, p);
+    this.pieces += p.data.rangeCount - before;
+    // each piece costs an object and a buffer (a few hundred bytes) for as little as one byte of input:
+    // the pieces of all messages in progress share one budget, so 64 messages cannot hold 64 x maxRanges
+    if (this.pieces > this.maxRanges) return this.drop(f.messageSeq, p);
     const r0 = p.data.first();
     if (p.length === 0 || (p.data.rangeCount === 1 && r0 !== undefined && r0.start === 0 && r0.end === p.length)) {
       this.partials.delete(f.messageSeq);
       this.held -= p.length;
+      this.pieces -= p.data.rangeCount;
       this.done.add(f.messageSeq);
       const body = r0 === undefined ? new Uint8Array(0) : r0.base === 0 && r0.buf.length === p.length ? r0.buf : RangeBuffer.slice(r0, 0, p.length);
       return { kind: 'complete', msgType: p.msgType, messageSeq: f.messageSeq, body };
@@ -90,5 +107,6 @@ export class HandshakeReassembler {
     this.done.clear();
     this.dropped.clear();
     this.held = 0;
+    this.pieces = 0;
   }
 }

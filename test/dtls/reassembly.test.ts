@@ -86,6 +86,22 @@ describe('RangeBuffer', () => {
 });
 
 describe('HandshakeReassembler on hostile fragments', () => {
+  it('the pieces of all messages in progress share one budget (found by fuzzing: 64 messages x 1024 pieces held 20 MB)', () => {
+    const r = new HandshakeReassembler();
+    const kinds = new Map<string, number>();
+    // 48 messages of 2047 bytes (within the 64 KB claim budget), each sent as 1-byte pieces at even offsets
+    for (let k = 0; k < 64; k++) {
+      for (let seq = 0; seq < 48; seq++) {
+        const res = r.add(frag(1, seq, 2047, 2 * k, [0x41]));
+        kinds.set(res.kind, (kinds.get(res.kind) ?? 0) + 1);
+        expect(r.pieceCount).toBeLessThanOrEqual(MAX_RANGES);
+      }
+    }
+    expect(kinds.get('too_many_fragments')).toBeGreaterThan(0);
+    // the messages still in progress hold at most the budget's worth of pieces, and dropped ones hold nothing
+    expect(r.bufferedBytes).toBeLessThanOrEqual(2 * MAX_RANGES);
+  });
+
   it('one-byte fragments with gaps: dropped at the range cap, later fragments ignored cheaply', () => {
     // the fuzz case: a 40000-byte message as 20000 one-byte fragments at even offsets, descending
     const N = 20000;
