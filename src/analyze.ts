@@ -14,6 +14,7 @@ import type { FlowInfo, StreamConsumer } from './reassembly/types.js';
 import { TlsFlowConsumer, newDetectBudget } from './session/flow.js';
 import { UdpTlsConsumer } from './session/udp.js';
 import { finalizeSession } from './session/finalize.js';
+import { newPieceBudget } from './core/range-buffer.js';
 import { flowToJson, type FlowJson } from './export/flows.js';
 import { KeyLog } from './tls/keylog.js';
 
@@ -84,11 +85,12 @@ export async function analyze(source: string | Readable, opts: AnalyzeOptions = 
     opts.onSession?.(session);
   };
   const detectBudget = newDetectBudget();
+  const pieces = newPieceBudget();
   const keylog = opts.keylog ?? new KeyLog();
   const reasm = new Reassembler(
     (flow: FlowInfo) => {
       if (!wantTls) return flow.transport === 'tcp' ? NULL_CONSUMER : undefined;
-      if (flow.transport === 'udp') return new UdpTlsConsumer(flow, onSession);
+      if (flow.transport === 'udp') return new UdpTlsConsumer(flow, onSession, pieces);
       return new TlsFlowConsumer(flow, onSession, detectBudget, keylog, opts.keepRaw === true);
     },
     opts.flows || opts.onFlow

@@ -10,6 +10,22 @@
 /** Most separate (non-adjacent) received ranges kept for one message or stream. */
 export const MAX_RANGES = 1024;
 
+/**
+ * Separate ranges held by every RangeBuffer of one analysis together (all
+ * UDP flows): a range costs an object and a buffer, a few hundred bytes, for
+ * as little as one byte of input, so the per-message and per-direction caps
+ * alone would let a capture of many flows hold about ten times its size.
+ * The default (64 Ki ranges) is about 20 MB.
+ */
+export interface PieceBudget {
+  used: number;
+  readonly max: number;
+}
+
+export function newPieceBudget(max = 65536): PieceBudget {
+  return { used: 0, max };
+}
+
 /** One received range [start, end); `buf` holds absolute offsets [base, base + buf.length). */
 export interface ByteRange {
   start: number;
@@ -33,8 +49,11 @@ export class RangeBuffer {
   private bytes = 0;
   private moved = 0;
 
-  /** `limit`: offsets are in [0, limit); `maxRanges`: most separate ranges. */
-  constructor(private readonly limit: number, private readonly maxRanges = MAX_RANGES) {}
+  /**
+   * `limit`: offsets are in [0, limit); `maxRanges`: most separate ranges;
+   * `budget`: shared with other buffers (given back by clear()).
+   */
+  constructor(private readonly limit: number, private readonly maxRanges = MAX_RANGES, private readonly budget?: PieceBudget) {}
 
   /** Bytes of storage held (buffer capacities), not the length any header claims. */
   get bufferedBytes(): number {
@@ -99,6 +118,11 @@ export class RangeBuffer {
     const hi = a - 1;
     if (lo > hi) {
       if (rs.length >= this.maxRanges) return false;
+      const budget = this.budget;
+      if (budget !== undefined) {
+        if (budget.used >= budget.max) return false;
+        budget.used++;
+      }
       rs.splice(lo, 0, { start: s, end: e, base: s, buf: data.slice() });
       this.bytes += data.length;
       return true;
@@ -129,12 +153,16 @@ export class RangeBuffer {
     t.buf.set(data, s - t.base);
     t.start = ns;
     t.end = ne;
-    if (hi > lo) rs.splice(lo, hi - lo + 1, t);
+    if (hi > lo) {
+      rs.splice(lo, hi - lo + 1, t);
+      if (this.budget !== undefined) this.budget.used -= hi - lo;
+    }
     return true;
   }
 
-  /** Drop everything. */
+  /** Drop everything (and give the ranges back to the shared budget). */
   clear(): void {
+    if (this.budget !== undefined) this.budget.used -= this.rs.length;
     this.rs = [];
     this.bytes = 0;
   }

@@ -27,7 +27,7 @@ import { decodeServerHello } from '../tls/server_hello.js';
 import { decodeHandshakeMessage } from '../tls/messages.js';
 import { toHex, type Problem } from '../tls/reader.js';
 import { DTLS_1_3, parseHandshakeFragments, parseRecords, type DtlsRecord } from './record.js';
-import { HandshakeReassembler } from './reassembly.js';
+import { DTLS_REASSEMBLY_CAP, HandshakeReassembler } from './reassembly.js';
 import { MAX_RANGES } from '../core/range-buffer.js';
 
 export { looksLikeDtlsStart } from './record.js';
@@ -78,7 +78,7 @@ interface DirState {
 export class DtlsDissector {
   private readonly host: UdpHost;
   private clientDir: Dir | undefined;
-  private dirs: [DirState, DirState] = [{ reasm: new HandshakeReassembler(), cid: undefined }, { reasm: new HandshakeReassembler(), cid: undefined }];
+  private dirs: [DirState, DirState];
   private cipherSuite: number | undefined;
   private dtls13 = false;
   private firstRandom: string | undefined;
@@ -86,6 +86,12 @@ export class DtlsDissector {
 
   constructor(host: UdpHost) {
     this.host = host;
+    const reasm = () => new HandshakeReassembler(DTLS_REASSEMBLY_CAP, MAX_RANGES, host.pieces);
+    this.dirs = [{ reasm: reasm(), cid: undefined }, { reasm: reasm(), cid: undefined }];
+  }
+
+  close(): void {
+    for (const d of this.dirs) d.reasm.reset();
   }
 
   datagram(dir: Dir, d: Uint8Array, at: At): void {

@@ -12,7 +12,7 @@
  * whose fragment goes past that is dropped.
  */
 import type { HandshakeFragment } from './record.js';
-import { MAX_RANGES, RangeBuffer } from '../core/range-buffer.js';
+import { MAX_RANGES, RangeBuffer, type PieceBudget } from '../core/range-buffer.js';
 
 export const DTLS_REASSEMBLY_CAP = 64 * 1024;
 
@@ -40,7 +40,7 @@ export class HandshakeReassembler {
   private held = 0;
   /** Separate pieces held by all messages in progress: at most `maxRanges` per direction, not per message. */
   private pieces = 0;
-  constructor(private readonly cap = DTLS_REASSEMBLY_CAP, private readonly maxRanges = MAX_RANGES) {}
+  constructor(private readonly cap = DTLS_REASSEMBLY_CAP, private readonly maxRanges = MAX_RANGES, private readonly budget?: PieceBudget) {}
 
   /** Separate received pieces held by the messages in progress (bounded by maxRanges for the whole direction). */
   get pieceCount(): number {
@@ -51,6 +51,7 @@ export class HandshakeReassembler {
     this.partials.delete(seq);
     this.held -= p.length;
     this.pieces -= p.data.rangeCount;
+    p.data.clear();
     this.dropped.add(seq);
     return { kind: 'too_many_fragments' };
   }
@@ -78,7 +79,7 @@ export class HandshakeReassembler {
       }
       // the claimed length reserves budget but is not allocated
       if (this.held + f.length > this.cap || this.partials.size >= 64) return { kind: 'too_big' };
-      p = { msgType: f.msgType, length: f.length, data: new RangeBuffer(f.length, this.maxRanges) };
+      p = { msgType: f.msgType, length: f.length, data: new RangeBuffer(f.length, this.maxRanges, this.budget) };
       this.held += f.length;
       this.partials.set(f.messageSeq, p);
     } else if (p.msgType !== f.msgType || p.length !== f.length) {
@@ -97,12 +98,14 @@ export class HandshakeReassembler {
       this.pieces -= p.data.rangeCount;
       this.done.add(f.messageSeq);
       const body = r0 === undefined ? new Uint8Array(0) : r0.base === 0 && r0.buf.length === p.length ? r0.buf : RangeBuffer.slice(r0, 0, p.length);
+      p.data.clear();
       return { kind: 'complete', msgType: p.msgType, messageSeq: f.messageSeq, body };
     }
     return { kind: 'partial' };
   }
 
   reset(): void {
+    for (const p of this.partials.values()) p.data.clear();
     this.partials.clear();
     this.done.clear();
     this.dropped.clear();

@@ -8,7 +8,7 @@
  * with the offsets frames claim (see RangeBuffer), and a stream that arrives
  * as more than MAX_RANGES separate pieces is abandoned (`tooFragmented`).
  */
-import { MAX_RANGES, RangeBuffer } from '../core/range-buffer.js';
+import { MAX_RANGES, RangeBuffer, type PieceBudget } from '../core/range-buffer.js';
 
 export const CRYPTO_CAP = 64 * 1024;
 
@@ -26,8 +26,8 @@ export class CryptoStream {
   /** Set when the stream came in more than MAX_RANGES separate pieces: abandoned, nothing more is stored or delivered. */
   tooFragmented = false;
 
-  constructor(private readonly cap = CRYPTO_CAP, maxRanges = MAX_RANGES) {
-    this.data = new RangeBuffer(cap, maxRanges);
+  constructor(private readonly cap = CRYPTO_CAP, maxRanges = MAX_RANGES, budget?: PieceBudget) {
+    this.data = new RangeBuffer(cap, maxRanges, budget);
   }
 
   /** Bytes of storage held (grows with the bytes received, not the offsets claimed). */

@@ -31,7 +31,7 @@ import type { UdpHost } from '../session/udp.js';
 import { decodeClientHello } from '../tls/client_hello.js';
 import { decodeServerHello } from '../tls/server_hello.js';
 import { initialSecrets, isSupportedVersion, type InitialSecrets } from './crypto.js';
-import { CryptoStream } from './crypto_stream.js';
+import { CRYPTO_CAP, CryptoStream } from './crypto_stream.js';
 import { MAX_RANGES } from '../core/range-buffer.js';
 import { openLongPacket, parseFrames, parseLongHeader, type LongHeader } from './packet.js';
 
@@ -63,7 +63,7 @@ export class QuicDissector {
   private dcid: Uint8Array | undefined;
   private secrets: InitialSecrets | undefined;
   private largest: [number, number] = [-1, -1];
-  private streams: [CryptoStream, CryptoStream] = [new CryptoStream(), new CryptoStream()];
+  private streams: [CryptoStream, CryptoStream];
   private chSeen = false;
   private shSeen = false;
   private clientHs = false;
@@ -74,6 +74,16 @@ export class QuicDissector {
 
   constructor(host: UdpHost) {
     this.host = host;
+    this.streams = this.newStreams();
+  }
+
+  private newStreams(): [CryptoStream, CryptoStream] {
+    const p = this.host.pieces;
+    return [new CryptoStream(CRYPTO_CAP, MAX_RANGES, p), new CryptoStream(CRYPTO_CAP, MAX_RANGES, p)];
+  }
+
+  close(): void {
+    this.release();
   }
 
   /** Opens the first datagram as a client Initial; false (and nothing done) when it does not decrypt. */
@@ -99,7 +109,8 @@ export class QuicDissector {
 
   private reset(): void {
     this.largest = [-1, -1];
-    this.streams = [new CryptoStream(), new CryptoStream()];
+    this.release();
+    this.streams = this.newStreams();
     this.chSeen = this.shSeen = this.clientHs = this.serverHs = this.retrySeen = false;
     this.clientHsBytes = 0;
     this.undecryptable = [0, 0];

@@ -14,6 +14,7 @@ import type { RawParts } from './finalize.js';
 import type { EndReason, FlowInfo, StreamConsumer } from '../reassembly/types.js';
 import type { At, TlsEvent } from '../tls/types.js';
 import { HandshakeAssembler, addFlowAnomalies, type Side } from './handshake.js';
+import type { PieceBudget } from '../core/range-buffer.js';
 import { QuicDissector, looksLikeQuicInitial } from '../quic/dissector.js';
 import { DtlsDissector, looksLikeDtlsStart } from '../dtls/dissector.js';
 
@@ -30,10 +31,14 @@ export interface UdpHost {
   restart(): void;
   /** The current handshake's assembler (created on demand). */
   readonly hs: HandshakeAssembler;
+  /** Reassembly pieces shared by every UDP flow of the analysis (none: no global cap). */
+  readonly pieces: PieceBudget | undefined;
 }
 
 export interface UdpDissector {
   datagram(dir: Dir, payload: Uint8Array, at: At): void;
+  /** The flow ended: give back what reassembly holds (the shared piece budget). */
+  close(): void;
 }
 
 export class UdpTlsConsumer implements StreamConsumer, UdpHost {
@@ -48,9 +53,12 @@ export class UdpTlsConsumer implements StreamConsumer, UdpHost {
   private lastTs: Ts | undefined;
   private ended = false;
 
-  constructor(flow: FlowInfo, emit: (s: Session, raw: RawParts) => void) {
+  readonly pieces: PieceBudget | undefined;
+
+  constructor(flow: FlowInfo, emit: (s: Session, raw: RawParts) => void, pieces?: PieceBudget) {
     this.flow = flow;
     this.emit = emit;
+    this.pieces = pieces;
   }
 
   get hs(): HandshakeAssembler {
@@ -72,6 +80,7 @@ export class UdpTlsConsumer implements StreamConsumer, UdpHost {
           this.dissector = q;
           return;
         }
+        q.close();
       } else if (looksLikeDtlsStart(payload)) {
         this.mode = 'dtls';
         this.dissector = new DtlsDissector(this);
@@ -124,6 +133,7 @@ export class UdpTlsConsumer implements StreamConsumer, UdpHost {
     this.ended = true;
     this.lastTs = ts;
     if (this.current) this.flush(true, reason);
+    this.dissector?.close();
     this.dissector = undefined;
   }
 

@@ -9,8 +9,9 @@ import fc from 'fast-check';
 import type { Dir } from '../../src/core/types.js';
 import type { HandshakeFragment } from '../../src/dtls/record.js';
 import { HandshakeReassembler } from '../../src/dtls/reassembly.js';
-import { MAX_RANGES, RangeBuffer } from '../../src/core/range-buffer.js';
-import { runDatagrams } from '../quic/helpers.js';
+import { MAX_RANGES, RangeBuffer, newPieceBudget } from '../../src/core/range-buffer.js';
+import { UdpTlsConsumer } from '../../src/session/udp.js';
+import { fakeFlow as fakeUdpFlow, runDatagrams } from '../quic/helpers.js';
 
 const u16 = (n: number): number[] => [(n >> 8) & 0xff, n & 0xff];
 const u24 = (n: number): number[] => [(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
@@ -196,5 +197,47 @@ describe('DTLS dissector on hostile fragments', () => {
     const codes = sessions[0]!.anomalies.map((a) => a.code);
     expect(codes.filter((c) => c === 'dtls_too_many_fragments')).toHaveLength(1);
     expect(sessions[0]!.server_hello).toBeFalsy();
+  });
+
+  it('all UDP flows share one piece budget, given back when a flow ends', () => {
+    const ch = [0xfe, 0xfd, ...new Array(32).fill(0x11), 0, 0, 0, 2, 0xc0, 0x2b, 1, 0, 0, 0];
+    const budget = newPieceBudget(1500);
+    const flows = [];
+    let peak = 0;
+    for (let i = 0; i < 4; i++) {
+      // each flow: a ClientHello, then a ServerHello whose 1000 one-byte pieces leave gaps (never completes)
+      const c = new UdpTlsConsumer(fakeUdpFlow(), () => {}, budget);
+      c.datagram(0, Uint8Array.from(record(22, 0, hsFrag(1, 0, ch.length, 0, ch))), { sec: 1, nsec: 0 }, 0);
+      for (let k = 0, seq = 1; k < 1000; seq++) {
+        const frags: number[] = [];
+        for (let j = 0; j < 100 && k < 1000; j++, k++) frags.push(...hsFrag(2, 0, 2000, 2 * k, [0x41]));
+        c.datagram(1, Uint8Array.from(record(22, seq, frags)), { sec: 1, nsec: seq }, seq);
+        peak = Math.max(peak, budget.used);
+      }
+      flows.push(c);
+    }
+    // one flow fits (1000 pieces), the second goes past 1500 and its message is dropped, and so on
+    expect(peak).toBeLessThanOrEqual(1500);
+    expect(budget.used).toBeGreaterThanOrEqual(1000);
+    for (const c of flows) c.end('eof', { sec: 2, nsec: 0 });
+    expect(budget.used).toBe(0);
+  });
+});
+
+describe('RangeBuffer with a shared piece budget', () => {
+  it('separate ranges count against the budget, merges and clear() give them back', () => {
+    const budget = newPieceBudget(10);
+    const a = new RangeBuffer(1000, MAX_RANGES, budget);
+    const b = new RangeBuffer(1000, MAX_RANGES, budget);
+    for (let k = 0; k < 6; k++) expect(a.add(10 * k, Uint8Array.of(1))).toBe(true);
+    for (let k = 0; k < 4; k++) expect(b.add(10 * k, Uint8Array.of(2))).toBe(true);
+    expect(budget.used).toBe(10);
+    expect(b.add(500, Uint8Array.of(3))).toBe(false); // a new separate range: over budget
+    expect(b.add(1, Uint8Array.of(3))).toBe(true); // extends an existing range: no new piece
+    expect(a.add(0, new Uint8Array(60))).toBe(true); // merges a's six ranges into one
+    expect(budget.used).toBe(5);
+    a.clear();
+    b.clear();
+    expect(budget.used).toBe(0);
   });
 });
