@@ -82,6 +82,23 @@ function takeBuffer(n: number): Uint8Array {
   return pool[k - POOL_MIN_SHIFT]!.pop() ?? new Uint8Array(1 << k);
 }
 
+/**
+ * `old` when it has room for `need` bytes, else a pooled buffer of at least
+ * `need` bytes (doubling `old`, never past `max`) holding old[0, fill). So a
+ * record or message buffer grows as its bytes arrive: a header claiming 18 KB
+ * or 200 KB followed by a few bytes holds a few hundred, whatever number of
+ * flows do so.
+ */
+function grown(old: Uint8Array | null, fill: number, need: number, max: number): Uint8Array {
+  if (old !== null && old.length >= need) return old;
+  const b = takeBuffer(Math.min(max, Math.max(need, old === null ? 0 : old.length * 2)));
+  if (old !== null) {
+    b.set(old.subarray(0, fill));
+    giveBuffer(old);
+  }
+  return b;
+}
+
 function giveBuffer(b: Uint8Array): void {
   const k = sizeClass(b.length);
   if (k > POOL_MAX_SHIFT || 1 << k !== b.length) return;
@@ -160,7 +177,7 @@ class DirectionParser implements TlsDirectionParser {
             this.processRecord(chunk.subarray(i - take, i));
             continue;
           }
-          const rb = this.roomInRecord(this.recFill + take);
+          const rb = (this.recBuf = grown(this.recBuf, this.recFill, this.recFill + take, this.recLen));
           rb.set(chunk.subarray(i, i + take), this.recFill);
           this.recFill += take;
         }
@@ -266,37 +283,6 @@ class DirectionParser implements TlsDirectionParser {
   }
 
   // ---------------------------------------------------------------- records
-
-  /**
-   * The record buffer, with room for `need` bytes: grown by doubling (up to
-   * the record's length) as its bytes arrive, so a header that claims 18 KB
-   * followed by a few bytes holds a few hundred bytes, not 18 KB, whatever
-   * number of flows do so.
-   */
-  private roomInRecord(need: number): Uint8Array {
-    const old = this.recBuf;
-    if (old !== null && old.length >= need) return old;
-    const b = takeBuffer(Math.min(this.recLen, Math.max(need, old === null ? 0 : old.length * 2)));
-    if (old !== null) {
-      b.set(old.subarray(0, this.recFill));
-      giveBuffer(old);
-    }
-    this.recBuf = b;
-    return b;
-  }
-
-  /** The same for the handshake-message buffer: room for `need` bytes, at most the message (4 + `len`). */
-  private roomInMessage(need: number, len: number): Uint8Array {
-    const old = this.hsBuf;
-    if (old !== null && old.length >= need) return old;
-    const b = takeBuffer(Math.min(4 + len, Math.max(need, old === null ? 0 : old.length * 2)));
-    if (old !== null) {
-      b.set(old.subarray(0, this.hsFill));
-      giveBuffer(old);
-    }
-    this.hsBuf = b;
-    return b;
-  }
 
   private beginBody(buffered: boolean, evenCountOnly = false): void {
     this.recRemaining = this.recLen;
@@ -615,7 +601,7 @@ class DirectionParser implements TlsDirectionParser {
       const len = (head[1]! << 16) | (head[2]! << 8) | head[3]!;
       const k = Math.min(4 + len - this.hsFill, n - p);
       // grown as the message's bytes arrive, not sized from its claimed length (up to maxHs)
-      const buf = this.roomInMessage(this.hsFill + k, len);
+      const buf = (this.hsBuf = grown(this.hsBuf, this.hsFill, this.hsFill + k, 4 + len));
       buf.set(data.subarray(p, p + k), this.hsFill);
       this.hsFill += k;
       p += k;
