@@ -5,26 +5,6 @@ export function diffMs(a: Ts, b: Ts): number {
   return (b.sec - a.sec) * 1e3 + (b.nsec - a.nsec) / 1e6;
 }
 
-/** Compare two timestamps: negative if a < b, 0 if equal, positive if a > b. */
-export function cmpTs(a: Ts, b: Ts): number {
-  return a.sec !== b.sec ? a.sec - b.sec : a.nsec - b.nsec;
-}
-
-/** Nanoseconds since the epoch as a bigint (for exact arithmetic off the hot path). */
-export function tsToNs(t: Ts): bigint {
-  return BigInt(t.sec) * 1_000_000_000n + BigInt(t.nsec);
-}
-
-export function nsToTs(ns: bigint): Ts {
-  let sec = ns / 1_000_000_000n;
-  let nsec = ns % 1_000_000_000n;
-  if (nsec < 0n) {
-    nsec += 1_000_000_000n;
-    sec -= 1n;
-  }
-  return { sec: Number(sec), nsec: Number(nsec) };
-}
-
 let isoSec = NaN;
 let isoBase = '';
 let lastIsoSec = NaN;

@@ -19,10 +19,6 @@ const SUITES: Record<number, { aead: Aead; keyLen: number; hash: HashName }> = {
 
 const TAG_LEN = 16;
 
-export function isDecryptableSuite(suite: number): boolean {
-  return SUITES[suite] !== undefined;
-}
-
 /** HKDF-Expand (RFC 5869 2.3). */
 export function hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Buffer {
   const out: Buffer[] = [];
