@@ -13,6 +13,7 @@ import { ja4 } from './ja4.js';
 import { computeFindings } from './findings.js';
 import { groupName } from '../registry/index.js';
 import { ChainCache } from '../core/chain-cache.js';
+import { deepFreeze, listId, objectId, sameList } from '../core/intern.js';
 
 export interface FinalizeOptions {
   /** Extra trust anchors (--ca). */
@@ -31,13 +32,15 @@ type ClientFingerprints = Pick<ClientHelloJson, 'ja3' | 'ja3_full' | 'ja4' | 'ja
 /**
  * Clients repeat: fingerprints by the ClientHello fields they depend on
  * (bounded). The lookup key is a number hashed from those fields; an entry
- * keeps copies of the fields and is only used when they are all equal, so
- * no key string is built per session.
+ * keeps the lists (the shared frozen ones as they are, copies of the others)
+ * and is only used when they are all equal, so no key string is built per
+ * session. Lists the decoders share (frozen, see core/intern.ts) are hashed
+ * by their id and recognised by identity, without reading their numbers.
  */
 interface FingerprintEntry {
   protocol: Session['protocol'];
   version: number;
-  lists: number[][];
+  lists: (readonly number[])[];
   alpn0: string;
   sni: boolean;
   fp: ClientFingerprints;
@@ -49,16 +52,13 @@ function fingerprintLists(ch: ClientHelloJson): number[][] {
   return [ch.cipher_suites, ch.extensions, ch.supported_groups, ch.ec_point_formats, ch.signature_algorithms, ch.supported_versions];
 }
 
-function hashList(h: number, l: number[]): number {
-  h = Math.imul(h ^ l.length, 0x01000193);
+/** Mixes one list into the hash: by id when it has one, else by content (marked apart from ids by the length's sign). */
+function hashList(h: number, l: readonly number[]): number {
+  const id = listId(l);
+  if (id >= 0) return Math.imul(h ^ id, 0x01000193);
+  h = Math.imul(h ^ ~l.length, 0x01000193);
   for (let i = 0; i < l.length; i++) h = Math.imul(h ^ (l[i] as number), 0x01000193);
   return h;
-}
-
-function sameList(a: number[], b: number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function clientFingerprints(ch: ClientHelloJson, protocol: Session['protocol']): ClientFingerprints {
@@ -76,15 +76,17 @@ function clientFingerprints(ch: ClientHelloJson, protocol: Session['protocol']):
   const head = fingerprintCache.head(h);
   for (let e = head; e; e = e.next) {
     if (e.protocol !== protocol || e.version !== ch.version || e.alpn0 !== alpn0 || e.sni !== sni) continue;
-    const lists = fingerprintLists(ch);
-    let same = true;
-    for (let i = 0; i < lists.length && same; i++) same = sameList(e.lists[i] as number[], lists[i] as number[]);
-    if (same) return e.fp;
+    const l = e.lists;
+    if (
+      sameList(l[0] as number[], ch.cipher_suites) && sameList(l[1] as number[], ch.extensions) &&
+      sameList(l[2] as number[], ch.supported_groups) && sameList(l[3] as number[], ch.ec_point_formats) &&
+      sameList(l[4] as number[], ch.signature_algorithms) && sameList(l[5] as number[], ch.supported_versions)
+    ) return e.fp;
   }
   const j = ja3(ch);
   const j4 = ja4(ch, protocol === 'dtls' ? 'dtls' : protocol === 'quic' ? 'quic' : 'tcp', { alpnRule: 'ja4-0.18' });
   const fp: ClientFingerprints = { ja3: j.ja3, ja3_full: j.ja3_full, ja4: j4.ja4, ja4_r: j4.ja4_r, ja4_o: j4.ja4_o, ja4_ro: j4.ja4_ro };
-  const lists = fingerprintLists(ch).map((l) => l.slice());
+  const lists = fingerprintLists(ch).map((l) => (listId(l) >= 0 ? l : l.slice()));
   fingerprintCache.add(h, { protocol, version: ch.version, lists, alpn0, sni, fp, next: undefined });
   return fp;
 }
@@ -127,36 +129,87 @@ export function finalizeSession(s: Session, raw: RawParts, opts: FinalizeOptions
     s.hello_retry_request.ja3s_full = j.ja3s_full;
   }
   const captureTime = new Date(s.start_ts * 1000);
+  const now = opts.now ?? new Date();
   let chain: ChainCheck | null = null;
   if (raw.serverCerts && raw.serverCerts.length > 0) {
-    try {
-      chain = checkChain(raw.serverCerts, { serverName: s.server_name, at: captureTime, extraCAs: opts.extraCAs });
-    } catch {
-      chain = null;
+    const shared = sharedChain(s.certificates, s.server_name, opts.extraCAs, captureTime.getTime(), now.getTime());
+    if (shared !== undefined && shared.hit) {
+      chain = shared.entry.check;
+      s.chain = shared.entry.json;
+    } else {
+      try {
+        chain = checkChain(raw.serverCerts, { serverName: s.server_name, at: captureTime, extraCAs: opts.extraCAs, summaries: s.certificates });
+      } catch {
+        chain = null;
+      }
+      if (chain) {
+        s.chain = {
+          ordered: chain.ordered,
+          link_errors: chain.linkErrors,
+          trusted: chain.trusted,
+          anchor: chain.anchor,
+          self_signed: chain.selfSigned,
+          incomplete: chain.incomplete,
+          missing_issuer: chain.missingIssuer,
+          hostname_matches: chain.hostnameMatches,
+          validity_at_capture: chain.validity,
+          validity_now: s.certificates.map((c) => validityAt(c, now)),
+          weak: chain.weak,
+        };
+        if (shared !== undefined) {
+          const e = shared.entry;
+          e.check = deepFreeze(chain);
+          e.json = deepFreeze(s.chain);
+          chainCache.add(shared.hash, e);
+        }
+      }
     }
   }
-  if (chain) {
-    const now = opts.now ?? new Date();
-    s.chain = {
-      ordered: chain.ordered,
-      link_errors: chain.linkErrors,
-      trusted: chain.trusted,
-      anchor: chain.anchor,
-      self_signed: chain.selfSigned,
-      incomplete: chain.incomplete,
-      missing_issuer: chain.missingIssuer,
-      hostname_matches: chain.hostnameMatches,
-      validity_at_capture: chain.validity,
-      validity_now: s.certificates.map((c) => validityAt(c, now)),
-      weak: chain.weak,
-    };
-  }
   try {
-    s.findings = computeFindings(s, { chain, now: opts.now ?? new Date(), captureTime });
+    s.findings = computeFindings(s, { chain, now, captureTime });
   } catch (e) {
     s.anomalies.push({ code: 'findings_error', layer: 'session', detail: String((e as Error)?.message ?? e) });
   }
   return { session: s, chain };
+}
+
+/**
+ * Sessions to one server repeat its chain: while every certificate is valid
+ * both at capture time and now (the usual case), the chain check and the
+ * session's `chain` part depend only on the certificates (shared summaries,
+ * see x509/summary.ts), the SNI and the extra CAs. They are kept per such
+ * input (bounded), frozen, and shared by the sessions that repeat it; the
+ * export writes a shared part's text once.
+ */
+interface ChainEntry {
+  certs: CertificateJson[];
+  serverName: string | null;
+  extraCAs: CertificateJson[] | undefined;
+  check: ChainCheck;
+  json: NonNullable<Session['chain']>;
+  next: ChainEntry | undefined;
+}
+const chainCache = new ChainCache<ChainEntry>(10_000);
+
+/** The cache's entry for this input (hit), or a new one to fill (miss); undefined when it cannot be shared. */
+function sharedChain(
+  certs: CertificateJson[], serverName: string | null, extraCAs: CertificateJson[] | undefined, at: number, now: number,
+): { hit: boolean; hash: number; entry: ChainEntry } | undefined {
+  let h = Math.imul(0x811c9dc5 ^ certs.length, 0x01000193);
+  for (const c of certs) {
+    const { nb, na } = validityTimes(c);
+    // NaN compares false: unknown validity is not shared either
+    if (!(at >= nb && at <= na && now >= nb && now <= na)) return undefined;
+    h = Math.imul(h ^ objectId(c), 0x01000193);
+  }
+  h = Math.imul(h ^ (extraCAs ? objectId(extraCAs) : 0), 0x01000193);
+  if (serverName !== null) for (let i = 0; i < serverName.length; i++) h = Math.imul(h ^ serverName.charCodeAt(i), 0x01000193);
+  search: for (let e = chainCache.head(h); e; e = e.next) {
+    if (e.serverName !== serverName || e.extraCAs !== extraCAs || e.certs.length !== certs.length) continue;
+    for (let i = 0; i < certs.length; i++) if (e.certs[i] !== certs[i]) continue search;
+    return { hit: true, hash: h, entry: e };
+  }
+  return { hit: false, hash: h, entry: { certs, serverName, extraCAs, check: undefined as unknown as ChainCheck, json: undefined as unknown as ChainEntry['json'], next: undefined } };
 }
 
 function validityAt(c: CertificateJson, at: Date): 'valid' | 'expired' | 'not_yet_valid' | 'unknown' {

@@ -233,10 +233,18 @@ function isoDay(d: Date): string {
   return Number.isNaN(d.getTime()) ? 'an unknown date' : d.toISOString().slice(0, 10);
 }
 
+/** Certificate dates repeat from session to session: their parsed time, by text (bounded). */
+const parsedDates = new Map<string, number>();
+
 function parseDate(s: string | undefined): Date | null {
   if (!s) return null;
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? null : d;
+  let t = parsedDates.get(s);
+  if (t === undefined) {
+    t = Date.parse(s);
+    if (parsedDates.size >= 4096) parsedDates.clear();
+    parsedDates.set(s, t);
+  }
+  return Number.isNaN(t) ? null : new Date(t);
 }
 
 function daysText(ms: number): string {
@@ -304,8 +312,21 @@ const WEAK_CIPHER_FALLBACK: Record<number, string> = {
   0xc012: 'TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA',
 };
 
+/** Cipher-suite names repeat: their weakness, by name (bounded). */
+const weaknessByName = new Map<string, { what: string; severity: Severity } | null>();
+
 /** Why a cipher suite name is weak, with severity; null if it is not. */
 export function cipherWeakness(name: string): { what: string; severity: Severity } | null {
+  let w = weaknessByName.get(name);
+  if (w === undefined) {
+    w = weaknessOf(name);
+    if (weaknessByName.size >= 4096) weaknessByName.clear();
+    weaknessByName.set(name, w);
+  }
+  return w === null ? null : { what: w.what, severity: w.severity };
+}
+
+function weaknessOf(name: string): { what: string; severity: Severity } | null {
   const n = name.toUpperCase();
   if (/(^|_)NULL(_|$)/.test(n) && !/_WITH_NULL_NULL$/.test(n) && n.includes('WITH_NULL')) return { what: 'no encryption (NULL cipher)', severity: 'high' };
   if (/_WITH_NULL_NULL$/.test(n)) return { what: 'no encryption (NULL cipher)', severity: 'high' };
@@ -319,9 +340,17 @@ export function cipherWeakness(name: string): { what: string; severity: Severity
   return null;
 }
 
+const noForwardSecrecyByName = new Map<string, boolean>();
+
 function isNoForwardSecrecy(name: string): boolean {
-  const n = name.toUpperCase().replace(/^SSL_/, 'TLS_');
-  return /^TLS_(RSA|DH|ECDH|PSK|RSA_PSK|KRB5|SRP_SHA)_/.test(n) && !/^TLS_(DHE|ECDHE)_/.test(n);
+  let r = noForwardSecrecyByName.get(name);
+  if (r === undefined) {
+    const n = name.toUpperCase().replace(/^SSL_/, 'TLS_');
+    r = /^TLS_(RSA|DH|ECDH|PSK|RSA_PSK|KRB5|SRP_SHA)_/.test(n) && !/^TLS_(DHE|ECDHE)_/.test(n);
+    if (noForwardSecrecyByName.size >= 4096) noForwardSecrecyByName.clear();
+    noForwardSecrecyByName.set(name, r);
+  }
+  return r;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3 };
@@ -414,8 +443,8 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
   if (ch) {
     const a70 = fatalWith([70]);
     const a86 = fatalWith([86], 'server');
-    const offered = offeredText(ch);
     if (a70) {
+      const offered = offeredText(ch);
       let why: string;
       if (a70.from === 'server') {
         const top = maxClientVersionRank(ch);
@@ -436,7 +465,7 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
     } else if (a86) {
       add(
         'protocol_version_mismatch',
-        `The server refused a downgraded retry with alert inappropriate_fallback (86): the client first failed with a newer version and retried offering ${offered}. Fix the failure of the first attempt.`,
+        `The server refused a downgraded retry with alert inappropriate_fallback (86): the client first failed with a newer version and retried offering ${offeredText(ch)}. Fix the failure of the first attempt.`,
         { ...alertEvidence(a86), client_offered: clientVersions(ch).map(tlsVersionName) },
       );
     } else if (sh && negotiatedVersion !== null) {
@@ -445,7 +474,7 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
       if (notOffered) {
         add(
           'protocol_version_mismatch',
-          `The server chose ${tlsVersionName(negotiatedVersion)}, which the client did not offer (it offered ${offered}).`,
+          `The server chose ${tlsVersionName(negotiatedVersion)}, which the client did not offer (it offered ${offeredText(ch)}).`,
           { client_offered: clientVersions(ch).map(tlsVersionName), server_chose: tlsVersionName(negotiatedVersion) },
         );
       }
@@ -700,8 +729,8 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
   if (tls13 && sh && !firstFatal) {
     const serverAlert = s.alerts.find((a) => a.from === 'server' && a.encrypted);
     const firstAlert = s.alerts[0];
-    const clientFinishedIdx = s.steps.findIndex((x) => x.from === 'client' && x.step === 'finished');
-    const serverAlertIdx = s.steps.findIndex((x) => x.from === 'server' && x.step === 'encrypted_alert');
+    const clientFinishedIdx = serverAlert ? s.steps.findIndex((x) => x.from === 'client' && x.step === 'finished') : -1;
+    const serverAlertIdx = clientFinishedIdx >= 0 ? s.steps.findIndex((x) => x.from === 'server' && x.step === 'encrypted_alert') : -1;
     const serverData = s.counts.server.application_data_records > 0 || s.steps.some((x) => x.from === 'server' && (x.step === 'application_data' || x.step === 'new_session_ticket'));
     const closed = s.flags.fin_by === 'server' || s.flags.reset_by === 'server' || closedHard;
     if (serverAlert && firstAlert === serverAlert && clientFinishedIdx >= 0 && serverAlertIdx > clientFinishedIdx && !serverData && closed) {
@@ -898,6 +927,13 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
   }
 
   // catalogue order
-  const order = Object.keys(FINDING_CODES) as FindingCode[];
-  return order.filter((c) => out.has(c)).map((c) => out.get(c) as FindingJson);
+  if (out.size === 0) return [];
+  const found: FindingJson[] = [];
+  for (const c of CATALOGUE_ORDER) {
+    const f = out.get(c);
+    if (f !== undefined) found.push(f);
+  }
+  return found;
 }
+
+const CATALOGUE_ORDER = Object.keys(FINDING_CODES) as FindingCode[];

@@ -17,6 +17,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClientHelloJson, ServerHelloJson } from '../core/model.js';
+import { ChainCache } from '../core/chain-cache.js';
+import { listId } from '../core/intern.js';
 
 /** RFC 8701 GREASE: 0x?A?A with both bytes equal (0x0A0A, 0x1A1A, ... 0xFAFA). */
 export function isGrease(v: number): boolean {
@@ -60,13 +62,37 @@ export function ja3sString(sh: ServerHelloJson): string {
 /** JA3S strings repeat across sessions (one per server configuration): their MD5 per string (bounded). */
 const ja3sHashes = new Map<string, string>();
 
+/**
+ * And the whole result per (version, cipher, shared extension list): a
+ * server's ServerHellos share their frozen extension-type list (core/intern.ts),
+ * so a repeat is found without building the string.
+ */
+interface Ja3sEntry {
+  version: number;
+  cipher: number;
+  extensions: readonly number[];
+  result: { ja3s: string; ja3s_full: string };
+  next: Ja3sEntry | undefined;
+}
+const ja3sByList = new ChainCache<Ja3sEntry>(10_000);
+
 export function ja3s(sh: ServerHelloJson): { ja3s: string; ja3s_full: string } {
-  const full = ja3sString(sh);
-  let h = ja3sHashes.get(full);
-  if (h === undefined) {
-    h = md5Hex(full);
-    if (ja3sHashes.size >= 10_000) ja3sHashes.clear();
-    ja3sHashes.set(full, h);
+  const id = listId(sh.extensions);
+  let h = 0;
+  if (id >= 0) {
+    h = Math.imul(Math.imul(Math.imul(0x811c9dc5 ^ sh.version, 0x01000193) ^ sh.cipher_suite, 0x01000193) ^ id, 0x01000193);
+    for (let e = ja3sByList.head(h); e; e = e.next) {
+      if (e.version === sh.version && e.cipher === sh.cipher_suite && e.extensions === sh.extensions) return e.result;
+    }
   }
-  return { ja3s: h, ja3s_full: full };
+  const full = ja3sString(sh);
+  let md5 = ja3sHashes.get(full);
+  if (md5 === undefined) {
+    md5 = md5Hex(full);
+    if (ja3sHashes.size >= 10_000) ja3sHashes.clear();
+    ja3sHashes.set(full, md5);
+  }
+  const result = Object.freeze({ ja3s: md5, ja3s_full: full });
+  if (id >= 0) ja3sByList.add(h, { version: sh.version, cipher: sh.cipher_suite, extensions: sh.extensions, result, next: undefined });
+  return result;
 }

@@ -8,6 +8,7 @@ import { cipherSuiteName, versionName } from '../registry/index.js';
 import { EXT, readExtensions } from './extensions.js';
 import { Reader, Truncated, toHex, type Problem } from './reader.js';
 import { ChainCache } from '../core/chain-cache.js';
+import { internList } from '../core/intern.js';
 
 export interface Decoded<T> {
   value: T;
@@ -166,6 +167,7 @@ export function decodeClientHello(body: Uint8Array, recordVersion?: number): Dec
     if (r.remaining > 0) {
       const exts = readExtensions(r, 'client_hello', problems);
       applyExtensions(h, exts);
+      h.extensions = internList(h.extensions);
       if (r.remaining > 0) problems.push({ code: 'trailing_data', detail: `${r.remaining} bytes after client_hello extensions` });
     }
   } catch (e) {

@@ -8,6 +8,7 @@ import type { EchJson, ExtensionJson, KeyShareJson } from '../core/model.js';
 import { extensionName, groupName, isGrease } from '../registry/index.js';
 import { Reader, Truncated, toHex, wireText, type Problem } from './reader.js';
 import { ChainCache } from '../core/chain-cache.js';
+import { deepFreeze } from '../core/intern.js';
 
 export type HelloKind = 'client_hello' | 'server_hello' | 'hello_retry_request';
 
@@ -265,12 +266,6 @@ interface InternedExtension {
   next: InternedExtension | undefined;
 }
 const interned = new ChainCache<InternedExtension>(INTERN_MAX_ENTRIES);
-
-function deepFreeze(v: unknown): void {
-  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
-  Object.freeze(v);
-  for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
-}
 
 function internKey(type: number, buf: Uint8Array, start: number, n: number, kind: HelloKind): number {
   let h = Math.imul((type << 2) ^ (kind === 'client_hello' ? 1 : kind === 'server_hello' ? 2 : 3), 0x01000193) ^ n;

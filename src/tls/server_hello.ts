@@ -9,6 +9,7 @@ import { cipherSuiteName, versionName } from '../registry/index.js';
 import { collectExtensions, type Decoded } from './client_hello.js';
 import { EXT, readExtensions } from './extensions.js';
 import { Reader, Truncated, toHex, type Problem } from './reader.js';
+import { internList } from '../core/intern.js';
 
 /** SHA-256("HelloRetryRequest"): the ServerHello.random of a HelloRetryRequest (RFC 8446 4.1.3). */
 export const HRR_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c';
@@ -70,6 +71,7 @@ export function decodeServerHello(body: Uint8Array): Decoded<ServerHelloJson> {
             break;
         }
       });
+      h.extensions = internList(h.extensions);
       if (r.remaining > 0) problems.push({ code: 'trailing_data', detail: `${r.remaining} bytes after server_hello extensions` });
     }
   } catch (e) {

@@ -137,11 +137,14 @@ function toDer(c: CertificateJson): Uint8Array {
 }
 
 export function checkChain(ders: Uint8Array[], opts: ChainCheckOptions): ChainCheck {
-  const certs: CertificateJson[] = [];
-  try {
-    for (const d of ders) certs.push(summarizeCertificate(d));
-  } catch {
-    /* summarizeCertificate does not throw; keep what we have */
+  let certs: CertificateJson[] = [];
+  if (opts?.summaries && opts.summaries.length === ders.length) certs = opts.summaries;
+  else {
+    try {
+      for (const d of ders) certs.push(summarizeCertificate(d));
+    } catch {
+      /* summarizeCertificate does not throw; keep what we have */
+    }
   }
   const at = opts?.at instanceof Date && !Number.isNaN(opts.at.getTime()) ? opts.at : new Date();
 

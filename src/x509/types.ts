@@ -33,4 +33,6 @@ export interface ChainCheckOptions {
   at: Date;
   /** Extra trust anchors (PEM/DER certificates from --ca). */
   extraCAs?: CertificateJson[] | undefined;
+  /** summarizeCertificate of each DER, when the caller has them already. */
+  summaries?: CertificateJson[] | undefined;
 }
