@@ -17,6 +17,7 @@ import { finalizeSession } from './session/finalize.js';
 import { newPieceBudget } from './core/range-buffer.js';
 import { flowToJson, type FlowJson } from './export/flows.js';
 import { KeyLog } from './tls/keylog.js';
+import { HeapGovernor } from './core/heap.js';
 
 export interface AnalyzeOptions {
   /** Dissect TLS (default true). `flows` turns it off. */
@@ -75,7 +76,13 @@ export async function analyze(source: string | Readable, opts: AnalyzeOptions = 
   const openOpts: Parameters<typeof openCapture>[1] = {};
   if (opts.pcapImpl) openOpts.pcapImpl = opts.pcapImpl;
   if (opts.name) openOpts.name = opts.name;
-  if (opts.pace) openOpts.pace = opts.pace;
+  // between chunks: keep the heap near its live size (core/heap.ts), then the caller's backpressure
+  const heap = new HeapGovernor();
+  const pace = opts.pace;
+  openOpts.pace = () => {
+    heap.check();
+    return pace?.();
+  };
   const reader = await openCapture(source, openOpts);
   const onSession = (s: Session, raw: Parameters<typeof finalizeSession>[1]): void => {
     const fo: Parameters<typeof finalizeSession>[2] = { extraCAs: opts.extraCAs };
