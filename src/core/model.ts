@@ -224,6 +224,56 @@ export interface DirectionCountsJson {
   heartbeat: number;
 }
 
+/*
+ * Sealed model classes: the session builder makes steps and record counts as
+ * instances of these. Their keys are fixed (KEYS, in the order the
+ * constructor assigns them; sealing makes adding or deleting a property
+ * throw), so the export writes them from KEYS instead of walking each object
+ * (export/json.ts); JSON.stringify and every reader see plain data.
+ */
+
+export class Step implements StepJson {
+  static readonly KEYS = ['step', 'from', 'time', 't_ms', 'frame'] as const;
+  declare step: string;
+  declare from: 'client' | 'server';
+  declare time: string;
+  declare t_ms: number;
+  declare frame: number;
+  constructor(step: string, from: 'client' | 'server', time: string, t_ms: number, frame: number) {
+    this.step = step;
+    this.from = from;
+    this.time = time;
+    this.t_ms = t_ms;
+    this.frame = frame;
+    Object.seal(this);
+  }
+}
+
+export class DirectionCounts implements DirectionCountsJson {
+  static readonly KEYS = [
+    'records', 'bytes', 'handshake_records', 'application_data_records', 'application_data_bytes', 'alerts', 'change_cipher_spec', 'heartbeat',
+  ] as const;
+  declare records: number;
+  declare bytes: number;
+  declare handshake_records: number;
+  declare application_data_records: number;
+  declare application_data_bytes: number;
+  declare alerts: number;
+  declare change_cipher_spec: number;
+  declare heartbeat: number;
+  constructor() {
+    this.records = 0;
+    this.bytes = 0;
+    this.handshake_records = 0;
+    this.application_data_records = 0;
+    this.application_data_bytes = 0;
+    this.alerts = 0;
+    this.change_cipher_spec = 0;
+    this.heartbeat = 0;
+    Object.seal(this);
+  }
+}
+
 export interface TimingJson {
   tcp_rtt_ms: number | null;
   client_hello_to_server_hello_ms: number | null;

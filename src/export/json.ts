@@ -28,6 +28,7 @@
  * carry no toJSON method (objects may: Date and the like are handled).
  */
 import type { CertificateJson, Session } from '../core/model.js';
+import { DirectionCounts, Step } from '../core/model.js';
 
 /** Bytes of deeply frozen objects/arrays. */
 const frozenBytes = new WeakMap<object, Uint8Array>();
@@ -261,6 +262,14 @@ function object(o: object, k: string | number): boolean {
   const start = P;
   if (!isArray) {
     const proto = Object.getPrototypeOf(o) as unknown;
+    if (proto !== Object.prototype && PLAIN_TOJSON === undefined) {
+      const shape = shapes.get(proto as object);
+      if (shape !== undefined) {
+        shaped(o as Record<string, unknown>, shape.keys, shape.heads);
+        allFrozen = false;
+        return true;
+      }
+    }
     // an inherited toJSON (Date and the like) or an exotic object: JSON.stringify's own rules
     if ((proto !== Object.prototype && proto !== null) || PLAIN_TOJSON !== undefined) return special(o, k);
   }
@@ -281,6 +290,40 @@ function object(o: object, k: string | number): boolean {
 
 /** Whether plain objects inherit a toJSON (nobody should add one to Object.prototype; checked per session). */
 let PLAIN_TOJSON: unknown;
+
+/**
+ * Sealed model classes (core/model.ts) by prototype: their keys, each with
+ * its opening brace or comma, quotes and colon, as bytes.
+ */
+const shapes = new Map<object, { keys: readonly string[]; heads: Uint8Array[] }>();
+for (const c of [Step, DirectionCounts]) {
+  const heads = c.KEYS.map((k, i) => Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(k)}:`, 'utf8'));
+  shapes.set(c.prototype, { keys: c.KEYS, heads });
+}
+
+/** An instance of a sealed model class, from its keys (no for-in). */
+function shaped(o: Record<string, unknown>, keys: readonly string[], heads: Uint8Array[]): void {
+  let open = false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const at = P;
+    // the first written key opens the object; a value JSON.stringify leaves out is rewound
+    if (open) bytes(heads[i] as Uint8Array);
+    else {
+      room(1);
+      B[P++] = 123;
+      key(k);
+    }
+    if (value(o[k], k)) open = true;
+    else P = at;
+  }
+  if (!open) {
+    room(1);
+    B[P++] = 123;
+  }
+  room(1);
+  B[P++] = 125;
+}
 
 /** Objects with a toJSON method, boxed primitives, typed arrays, Maps...: as JSON.stringify does (never cached). */
 function special(o: object, k: string | number): boolean {

@@ -10,6 +10,7 @@ import type { Anomaly, Endpoint, Ts } from '../core/types.js';
 import { copyTs, diffMs, tsToEpoch, tsToIso } from '../core/time.js';
 import type { TlsEvent } from '../tls/types.js';
 import { setRawMessages, type RawMessage } from '../core/raw.js';
+import { DirectionCounts, Step } from '../core/model.js';
 import { alertLevelName, alertName, cipherSuiteName, versionName } from '../registry/index.js';
 
 export type Side = 'client' | 'server';
@@ -45,12 +46,6 @@ const MAX_HISTORY = 100;
  */
 const TLS13_ALERT_MAX = 24;
 
-function emptyCounts(): DirectionCountsJson {
-  return {
-    records: 0, bytes: 0, handshake_records: 0, application_data_records: 0, application_data_bytes: 0,
-    alerts: 0, change_cipher_spec: 0, heartbeat: 0,
-  };
-}
 
 const TLS13 = (v: number | undefined): boolean => v !== undefined && (v === 0x0304 || (v >> 8) === 0x7f || v === 0xfb1a || (v & 0xff00) === 0x7e00);
 
@@ -91,7 +86,7 @@ export class HandshakeAssembler {
   alerts: AlertJson[] = [];
   steps: StepJson[] = [];
   history = '';
-  counts: { client: DirectionCountsJson; server: DirectionCountsJson } = { client: emptyCounts(), server: emptyCounts() };
+  counts: { client: DirectionCountsJson; server: DirectionCountsJson } = { client: new DirectionCounts(), server: new DirectionCounts() };
   anomalies: Anomaly[] = [];
   /** Codes in `anomalies` (made on the first one). */
   private anomalyCodes: Set<string> | null = null;
@@ -151,7 +146,7 @@ export class HandshakeAssembler {
     }
     if (this.steps.length < MAX_STEPS) {
       const t0 = this.firstTs ?? ts;
-      this.steps.push({ step: name, from: side, time: tsToIso(ts), t_ms: round3(diffMs(t0, ts)), frame: packetIndex + 1 });
+      this.steps.push(new Step(name, side, tsToIso(ts), round3(diffMs(t0, ts)), packetIndex + 1));
     }
   }
 
