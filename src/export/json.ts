@@ -263,9 +263,13 @@ function object(o: object, k: string | number): boolean {
   if (!isArray) {
     const proto = Object.getPrototypeOf(o) as unknown;
     if (proto !== Object.prototype && PLAIN_TOJSON === undefined) {
-      const shape = shapes.get(proto as object);
-      if (shape !== undefined) {
-        shaped(o as Record<string, unknown>, shape.keys, shape.heads);
+      if (proto === Step.prototype) {
+        writeStep(o as Step);
+        allFrozen = false;
+        return true;
+      }
+      if (proto === DirectionCounts.prototype) {
+        writeCounts(o as DirectionCounts);
         allFrozen = false;
         return true;
       }
@@ -292,35 +296,52 @@ function object(o: object, k: string | number): boolean {
 let PLAIN_TOJSON: unknown;
 
 /**
- * Sealed model classes (core/model.ts) by prototype: their keys, each with
- * its opening brace or comma, quotes and colon, as bytes.
+ * Sealed model classes (core/model.ts), written field by field with
+ * prebuilt key bytes instead of walking each object. Each writer names the
+ * class's KEYS in order (a test holds them to JSON.stringify).
  */
-const shapes = new Map<object, { keys: readonly string[]; heads: Uint8Array[] }>();
-for (const c of [Step, DirectionCounts]) {
-  const heads = c.KEYS.map((k, i) => Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(k)}:`, 'utf8'));
-  shapes.set(c.prototype, { keys: c.KEYS, heads });
+function heads(k: string): [Uint8Array, Uint8Array] {
+  return [Buffer.from(`${JSON.stringify(k)}:`, 'utf8'), Buffer.from(`,${JSON.stringify(k)}:`, 'utf8')];
 }
 
-/** An instance of a sealed model class, from its keys (no for-in). */
-function shaped(o: Record<string, unknown>, keys: readonly string[], heads: Uint8Array[]): void {
-  let open = false;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i] as string;
-    const at = P;
-    // the first written key opens the object; a value JSON.stringify leaves out is rewound
-    if (open) bytes(heads[i] as Uint8Array);
-    else {
-      room(1);
-      B[P++] = 123;
-      key(k);
-    }
-    if (value(o[k], k)) open = true;
-    else P = at;
-  }
-  if (!open) {
-    room(1);
-    B[P++] = 123;
-  }
+/** One field of a shaped object; `open` says whether a field was written before. Returns the new `open`. */
+function field(open: boolean, v: unknown, k: string, h: [Uint8Array, Uint8Array]): boolean {
+  const at = P;
+  bytes(open ? h[1] : h[0]);
+  if (value(v, k)) return true;
+  P = at; // left out, as JSON.stringify leaves out undefined and functions
+  return open;
+}
+
+const H_STEP = Step.KEYS.map(heads);
+
+function writeStep(o: Step): void {
+  const h = H_STEP;
+  room(1);
+  B[P++] = 123;
+  let open = field(false, o.step, 'step', h[0]!);
+  open = field(open, o.from, 'from', h[1]!);
+  open = field(open, o.time, 'time', h[2]!);
+  open = field(open, o.t_ms, 't_ms', h[3]!);
+  field(open, o.frame, 'frame', h[4]!);
+  room(1);
+  B[P++] = 125;
+}
+
+const H_COUNTS = DirectionCounts.KEYS.map(heads);
+
+function writeCounts(o: DirectionCounts): void {
+  const h = H_COUNTS;
+  room(1);
+  B[P++] = 123;
+  let open = field(false, o.records, 'records', h[0]!);
+  open = field(open, o.bytes, 'bytes', h[1]!);
+  open = field(open, o.handshake_records, 'handshake_records', h[2]!);
+  open = field(open, o.application_data_records, 'application_data_records', h[3]!);
+  open = field(open, o.application_data_bytes, 'application_data_bytes', h[4]!);
+  open = field(open, o.alerts, 'alerts', h[5]!);
+  open = field(open, o.change_cipher_spec, 'change_cipher_spec', h[6]!);
+  field(open, o.heartbeat, 'heartbeat', h[7]!);
   room(1);
   B[P++] = 125;
 }
