@@ -21,16 +21,25 @@ export function tsToIso(t: Ts): string {
   return s;
 }
 
+/** '000'..'999'. */
+const DIGITS3: string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
 function isoOf(t: Ts): string {
   if (t.sec !== isoSec) {
     // consecutive calls mostly fall in the same second: format the date part once
     const d = new Date(t.sec * 1000);
     if (Number.isNaN(d.getTime())) return 'invalid-time';
     isoSec = t.sec;
-    isoBase = d.toISOString().slice(0, 19);
+    isoBase = `${d.toISOString().slice(0, 19)}.`;
   }
-  // made flat (a concatenation is a V8 rope of several nodes, and sessions keep one per step)
-  return Buffer.from(`${isoBase}.${String(t.nsec).padStart(9, '0')}Z`, 'latin1').toString('latin1');
+  const ns = t.nsec;
+  const s = ns >= 0 && ns < 1e9 && Number.isInteger(ns)
+    ? isoBase + DIGITS3[Math.floor(ns / 1e6)] + DIGITS3[Math.floor(ns / 1e3) % 1000] + DIGITS3[ns % 1000] + 'Z'
+    : `${isoBase}${String(ns).padStart(9, '0')}Z`;
+  // a concatenation is a V8 rope of several nodes, and sessions keep one per step: reading a
+  // character makes it flat (one piece; the collector then drops the rope nodes)
+  s.charCodeAt(0);
+  return s;
 }
 
 /** Seconds since the epoch as a double (microsecond precision), for JSON. */
