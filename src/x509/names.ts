@@ -1,6 +1,5 @@
 /** OID -> name tables and RFC 4514 distinguished-name strings. */
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Name } from '@peculiar/asn1-x509';
+import { asn1 } from './asn1.js';
 import { readTlv } from './der.js';
 
 /** Attribute type short names (RFC 4514 section 3 plus the usual OpenSSL ones). */
@@ -280,7 +279,8 @@ function fastNameToRfc4514(der: Uint8Array): string | undefined {
 /** The ASN.1 library's reading of a DER Name as an RFC 4514 string (the reference for the fast path). */
 export function derNameToRfc4514Slow(der: Uint8Array): string | null {
   try {
-    const n = AsnConvert.parse(der, Name);
+    const { AsnConvert, x509 } = asn1();
+    const n = AsnConvert.parse(der, x509.Name);
     return nameToRfc4514(n);
   } catch {
     return null;
@@ -292,7 +292,8 @@ export function derNameToRfc4514(der: Uint8Array): string | null {
   const fast = fastNameToRfc4514(der);
   if (fast !== undefined) return fast;
   try {
-    const n = AsnConvert.parse(der, Name);
+    const { AsnConvert, x509 } = asn1();
+    const n = AsnConvert.parse(der, x509.Name);
     return nameToRfc4514(n);
   } catch {
     return null;

@@ -9,14 +9,8 @@
  * and the other then fills what it can.
  */
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  BasicConstraints,
-  Certificate,
-  ExtendedKeyUsage,
-  SubjectAlternativeName,
-  SubjectPublicKeyInfo,
-} from '@peculiar/asn1-x509';
+import type { Certificate, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { asn1 } from './asn1.js';
 import type { CertificateJson } from '../core/model.js';
 import { ChainCache } from '../core/chain-cache.js';
 import { children, isoNoMillis, readTlv, toHex } from './der.js';
@@ -172,9 +166,10 @@ function summarizeUncached(der: Uint8Array, sha256: string): CertificateJson {
   const out = baseJson(der, sha256);
   const errors: string[] = [];
 
+  const { AsnConvert, x509 } = asn1();
   let cert: Certificate | null = null;
   try {
-    cert = AsnConvert.parse(der, Certificate);
+    cert = AsnConvert.parse(der, x509.Certificate);
   } catch (e) {
     errors.push(`asn1: ${errText(e)}`);
   }
@@ -231,6 +226,7 @@ function summarizeUncached(der: Uint8Array, sha256: string): CertificateJson {
 }
 
 function fillFromAsn1(out: CertificateJson, cert: Certificate, errors: string[]): void {
+  const { AsnConvert, x509 } = asn1();
   const tbs = cert.tbsCertificate;
   try {
     out.subject = nameToRfc4514(tbs.subject);
@@ -265,7 +261,7 @@ function fillFromAsn1(out: CertificateJson, cert: Certificate, errors: string[])
     try {
       switch (ext.extnID) {
         case OID_SAN: {
-          const san = AsnConvert.parse(value, SubjectAlternativeName);
+          const san = AsnConvert.parse(value, x509.SubjectAlternativeName);
           for (const gn of san) {
             if (gn.dNSName !== undefined) out.san.dns.push(gn.dNSName);
             else if (gn.iPAddress !== undefined) out.san.ip.push(gn.iPAddress);
@@ -275,7 +271,7 @@ function fillFromAsn1(out: CertificateJson, cert: Certificate, errors: string[])
           break;
         }
         case OID_BC: {
-          const bc = AsnConvert.parse(value, BasicConstraints);
+          const bc = AsnConvert.parse(value, x509.BasicConstraints);
           out.basic_constraints =
             bc.pathLenConstraint !== undefined ? { ca: !!bc.cA, path_length: bc.pathLenConstraint } : { ca: !!bc.cA };
           break;
@@ -284,7 +280,7 @@ function fillFromAsn1(out: CertificateJson, cert: Certificate, errors: string[])
           out.key_usage = keyUsageNames(value);
           break;
         case OID_EKU: {
-          const eku = AsnConvert.parse(value, ExtendedKeyUsage);
+          const eku = AsnConvert.parse(value, x509.ExtendedKeyUsage);
           out.extended_key_usage = eku.map((o) => EKU_NAMES[o] ?? o);
           break;
         }
