@@ -10,36 +10,57 @@ import { CaptureError } from '../core/types.js';
 
 export const DEFAULT_CHUNK = 1 << 20;
 
+/** Reads in flight ahead of the caller on a regular file. */
+const READ_AHEAD = 3;
+
 /**
  * Read a file handle in chunks of `chunkSize`; closes the handle when done or
- * abandoned. One read runs ahead: the next chunk is being read (in the libuv
- * thread pool) while the caller works on the current one.
+ * abandoned. Reads run ahead in the libuv thread pool while the caller works
+ * on the current chunk: up to READ_AHEAD of them, at explicit offsets, on a
+ * regular file (`sizeHint` > 0: its size when opened), so that fast
+ * processing (bulk traffic: about 0.3 ms per MiB) does not wait for each
+ * read in turn; one at a time, at the current position, on anything else
+ * (FIFOs, devices). A short read (the end, or a file that shrank) drops the
+ * reads queued beyond it and goes on from where it stopped, so a file that
+ * grows while it is read is still read in order without holes.
  */
 export async function* fileChunks(fh: FileHandle, chunkSize: number, sizeHint: number): AsyncGenerator<Buffer> {
-  let pos = 0; // bytes requested so far
-  const readAt = async (): Promise<Buffer | null> => {
+  interface Pending {
+    off: number;
+    want: number;
+    read: Promise<Buffer | null>;
+  }
+  const positioned = sizeHint > 0;
+  let next = 0; // offset of the next read to issue
+  const issue = (): Pending => {
     // Small files get small buffers; growing files / FIFOs (sizeHint 0) get full chunks.
-    const want = sizeHint > pos ? Math.min(chunkSize, Math.max(sizeHint - pos, 65536)) : chunkSize;
+    const want = sizeHint > next ? Math.min(chunkSize, Math.max(sizeHint - next, 65536)) : chunkSize;
     const buf = Buffer.allocUnsafe(want);
-    const { bytesRead } = await fh.read(buf, 0, want, null);
-    if (bytesRead === 0) return null;
-    return bytesRead < want ? buf.subarray(0, bytesRead) : buf;
+    const read = fh.read(buf, 0, want, positioned ? next : null).then(({ bytesRead }) =>
+      bytesRead === 0 ? null : bytesRead < want ? buf.subarray(0, bytesRead) : buf,
+    );
+    read.catch(() => undefined); // a failure surfaces when awaited
+    const off = next;
+    next += want;
+    return { off, want, read };
   };
-  let pending: Promise<Buffer | null> | undefined;
+  const queue: Pending[] = [];
   try {
-    pending = readAt();
+    queue.push(issue());
     for (;;) {
-      const b = await pending;
-      pending = undefined;
+      const head = queue.shift() as Pending;
+      const b = await head.read;
       if (b === null) return;
-      pos += b.length;
-      // read ahead while the caller works on this chunk
-      pending = readAt();
-      pending.catch(() => undefined); // a failure surfaces when awaited
+      if (b.length < head.want) {
+        // short: whatever was queued beyond it is dropped, reading goes on right after it
+        for (const p of queue.splice(0)) await p.read.catch(() => undefined);
+        next = head.off + b.length;
+      }
+      while (queue.length < (positioned ? READ_AHEAD : 1)) queue.push(issue());
       yield b;
     }
   } finally {
-    if (pending !== undefined) await pending.catch(() => undefined);
+    for (const p of queue) await p.read.catch(() => undefined);
     await fh.close().catch(() => undefined);
   }
 }
