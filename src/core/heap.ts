@@ -9,7 +9,7 @@
  * Go's GOGC=100, the collections stay proportional to the live data, so a
  * capture whose sessions are all kept (the terminal UI) pays a few of them,
  * and a streamed export stays near the floor. On the bench capture: three
- * collections, about 50 ms, and 135-140 MB peak RSS instead of 160-235 MB.
+ * collections, about 50 ms, and 145-155 MB peak RSS instead of 165-235 MB.
  *
  * The collector is reached through `--expose-gc` set at run time (node:v8)
  * and a fresh context (node:vm); where that is refused, check() does nothing.

@@ -228,8 +228,9 @@ export interface DirectionCountsJson {
  * Sealed model classes: the session builder makes steps and record counts as
  * instances of these. Their keys are fixed (KEYS, in the order the
  * constructor assigns them; sealing makes adding or deleting a property
- * throw), so the export writes them from KEYS instead of walking each object
- * (export/json.ts); JSON.stringify and every reader see plain data.
+ * throw), so the export writes them field by field with prebuilt key bytes
+ * instead of walking each object (export/json.ts); JSON.stringify and every
+ * reader see plain data.
  */
 
 export class Step implements StepJson {

@@ -15,20 +15,21 @@
  *   immutable, so its text cannot change): the decoders share one such
  *   object per distinct cipher-suite list, extension, group list...
  *   (src/tls/client_hello.ts, src/tls/extensions.ts). Keyed by the object
- *   (WeakMap): the bytes go when the decoders' bounded caches drop it;
+ *   (WeakMap): the bytes go when the decoders' bounded caches drop it (the
+ *   session stage shares chain checks and extension-type lists the same way);
  * - every certificate summary (the x509 stage shares one per certificate
  *   and nothing modifies it after summarizeCertificate).
  *
  * Only the per-session parts (addresses, times, steps, counts, randoms...)
- * are serialised each time. Strings that need escaping or are not ASCII
+ * are serialised each time; steps and record counts are sealed classes
+ * (core/model.ts) written field by field without walking their keys. Strings that need escaping or are not ASCII
  * (rare: wire text) go through JSON.stringify for exactly its escapes.
  *
  * Assumptions shared with the decoders: the objects reached from a session
  * are plain data (no getters whose value changes once frozen), and arrays
  * carry no toJSON method (objects may: Date and the like are handled).
  */
-import type { CertificateJson, Session } from '../core/model.js';
-import { DirectionCounts, Step } from '../core/model.js';
+import { DirectionCounts, Step, type CertificateJson, type Session } from '../core/model.js';
 
 /** Bytes of deeply frozen objects/arrays. */
 const frozenBytes = new WeakMap<object, Uint8Array>();
