@@ -44,6 +44,8 @@ export interface AnalyzeOptions {
   keepRaw?: boolean;
   /** Called before each chunk of the capture is read; reading waits for the promise it returns (output backpressure). */
   pace?: () => Promise<void> | undefined;
+  /** Bytes per read of a capture file (default 1 MiB; tests use small ones). */
+  chunkSize?: number;
 }
 
 export interface AnalyzeResult {
@@ -76,6 +78,7 @@ export async function analyze(source: string | Readable, opts: AnalyzeOptions = 
   const openOpts: Parameters<typeof openCapture>[1] = {};
   if (opts.pcapImpl) openOpts.pcapImpl = opts.pcapImpl;
   if (opts.name) openOpts.name = opts.name;
+  if (opts.chunkSize) openOpts.chunkSize = opts.chunkSize;
   // between chunks: keep the heap near its live size (core/heap.ts), then the caller's backpressure
   const heap = new HeapGovernor();
   const pace = opts.pace;

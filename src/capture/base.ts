@@ -7,8 +7,9 @@
  *
  * A reader may hand the same Packet object to every `onPacket` call with its
  * fields rewritten (the pcap reader does): read the fields during the call
- * and copy the object to keep it. `data` itself stays valid after the call
- * (chunks are never overwritten).
+ * and copy the object to keep it. `data` stays valid until the reader is done
+ * with its chunk (then given back to the source's ChunkPool and read into
+ * again): copy the bytes to keep them.
  */
 import { CaptureError, type CaptureWarning, type Packet } from '../core/types.js';
 import type { CaptureInfo, CaptureReader, DecryptionSecret, InterfaceInfo } from './types.js';
@@ -115,7 +116,10 @@ export abstract class RecordReader implements CaptureReader {
             stopped = true;
             break;
           }
-          if (carryLen < need) continue; // chunk used up, record still incomplete
+          if (carryLen < need) {
+            src.recycle(chunk); // used up (copied into carry), record still incomplete
+            continue;
+          }
           const r = this.consume(carry, 0, need, carryOff);
           carry = null;
           carryLen = 0;
@@ -137,6 +141,8 @@ export abstract class RecordReader implements CaptureReader {
           carryLen = rest;
           carryOff = chunkOff + np;
         }
+        // every packet in it has been handled (the stages after this one copy what they keep)
+        src.recycle(chunk);
       }
       if (!stopped && carry !== null && carryLen > 0) {
         const need = carryLen < this.headerLen ? this.headerLen : this.need(carry, 0, carryLen, carryOff);

@@ -12,7 +12,7 @@ import { isZlibError } from './base.js';
 import { PCAP_HEADER_LEN, PcapReader, parsePcapHeader, pcapMagic, readPcapHeader, type PcapHeader } from './pcap.js';
 import { PcapngReader, PCAPNG_SHB, readPcapngStart } from './pcapng.js';
 import { PcapParserReader } from './pcapparser.js';
-import { ChunkSource, DEFAULT_CHUNK, gunzipChunks, openPath, streamChunks } from './source.js';
+import { ChunkPool, ChunkSource, DEFAULT_CHUNK, gunzipChunks, openPath, streamChunks } from './source.js';
 import type { CaptureInfo, CaptureReader, OpenOptions } from './types.js';
 
 export type OpenCaptureOptions = OpenOptions & {
@@ -35,13 +35,15 @@ export async function openCapture(source: string | NodeJS.ReadableStream, opts: 
   const chunkSize = Math.max(4096, Math.min(opts.chunkSize ?? DEFAULT_CHUNK, 64 << 20));
   let name: string;
   let raw: AsyncIterable<Buffer>;
+  let pool: ChunkPool | undefined;
   if (typeof source === 'string') {
     if (source === '-') {
       name = opts.name ?? '<stdin>';
       raw = streamChunks(process.stdin);
     } else {
       name = opts.name ?? source;
-      raw = await openPath(source, name, chunkSize);
+      pool = new ChunkPool(chunkSize);
+      raw = await openPath(source, name, chunkSize, pool);
     }
   } else {
     name = opts.name ?? '<stream>';
@@ -49,7 +51,7 @@ export async function openCapture(source: string | NodeJS.ReadableStream, opts: 
   }
 
   if (opts.pace) raw = paced(raw, opts.pace);
-  let src = new ChunkSource(raw);
+  let src = new ChunkSource(raw, pool);
   let n: number;
   try {
     n = await src.fill(4);

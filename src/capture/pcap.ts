@@ -93,7 +93,7 @@ export class PcapReader extends RecordReader {
   /**
    * The one Packet object handed to every onPacket call (its fields are
    * rewritten for each record: read them during the call). `data` is a plain
-   * Uint8Array view of the chunk and stays valid after the call.
+   * Uint8Array view of the chunk (copy what you keep: see Packet.data).
    */
   private readonly pkt: Packet = { index: 0, interfaceId: 0, linkType: 0, tsSec: 0, tsNsec: 0, capLen: 0, origLen: 0, data: new Uint8Array(0) };
 

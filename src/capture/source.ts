@@ -1,7 +1,8 @@
 /**
  * Byte sources for the capture readers: a file read in large chunks, any
- * Readable (stdin), optionally through gunzip. Chunks are fresh buffers that
- * are never overwritten, so packet views into them stay valid.
+ * Readable (stdin), optionally through gunzip. A file's chunks come from a
+ * ChunkPool and are read into again once the reader gives them back, so
+ * packet views into them are valid only while the reader handles the chunk.
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
@@ -9,6 +10,45 @@ import { createGunzip } from 'node:zlib';
 import { CaptureError } from '../core/types.js';
 
 export const DEFAULT_CHUNK = 1 << 20;
+
+/**
+ * Read buffers used again: the reader (RecordReader.run) gives a chunk back
+ * once every packet in it has been handled, and the next read of the same
+ * size goes into it, so a long capture does not allocate (and page-fault, and
+ * leave to the allocator) a fresh megabyte per chunk. The stages after the
+ * reader copy whatever they keep beyond a packet (reassembly buffers, TLS
+ * record and message buffers, certificates, raw messages), which the tests
+ * check by poisoning given-back chunks (`poison`) on every capture they read.
+ */
+export class ChunkPool {
+  /** Tests: fill each chunk given back with 0xEE, so a view kept into it shows. */
+  static poison = false;
+  /** Tests: false reads every chunk into a fresh buffer (the reference a poisoned run is compared with). */
+  static reuse = true;
+  private readonly free: Buffer[] = [];
+  /** Buffers handed out and not given back yet, by their memory. */
+  private readonly out = new WeakMap<ArrayBufferLike, Buffer>();
+
+  constructor(
+    readonly size: number,
+    private readonly keep = 8,
+  ) {}
+
+  take(): Buffer {
+    const b = this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+    this.out.set(b.buffer, b);
+    return b;
+  }
+
+  /** Gives back the buffer `view` lies in, if it came from this pool and is still out (anything else is ignored). */
+  give(view: Uint8Array): void {
+    const b = this.out.get(view.buffer);
+    if (b === undefined) return;
+    this.out.delete(view.buffer);
+    if (ChunkPool.poison) b.fill(0xee);
+    if (ChunkPool.reuse && this.free.length < this.keep) this.free.push(b);
+  }
+}
 
 /** Reads in flight ahead of the caller on a regular file. */
 const READ_AHEAD = 3;
@@ -24,7 +64,7 @@ const READ_AHEAD = 3;
  * reads queued beyond it and goes on from where it stopped, so a file that
  * grows while it is read is still read in order without holes.
  */
-export async function* fileChunks(fh: FileHandle, chunkSize: number, sizeHint: number): AsyncGenerator<Buffer> {
+export async function* fileChunks(fh: FileHandle, chunkSize: number, sizeHint: number, pool?: ChunkPool): AsyncGenerator<Buffer> {
   interface Pending {
     off: number;
     want: number;
@@ -35,7 +75,7 @@ export async function* fileChunks(fh: FileHandle, chunkSize: number, sizeHint: n
   const issue = (): Pending => {
     // Small files get small buffers; growing files / FIFOs (sizeHint 0) get full chunks.
     const want = sizeHint > next ? Math.min(chunkSize, Math.max(sizeHint - next, 65536)) : chunkSize;
-    const buf = Buffer.allocUnsafe(want);
+    const buf = pool !== undefined && want === pool.size ? pool.take() : Buffer.allocUnsafe(want);
     const read = fh.read(buf, 0, want, positioned ? next : null).then(({ bytesRead }) =>
       bytesRead === 0 ? null : bytesRead < want ? buf.subarray(0, bytesRead) : buf,
     );
@@ -92,8 +132,16 @@ export class ChunkSource {
   /** Offset (in the decompressed stream) of the next byte handed out. */
   offset = 0;
 
-  constructor(src: AsyncIterable<Buffer>) {
+  constructor(
+    src: AsyncIterable<Buffer>,
+    private readonly pool?: ChunkPool,
+  ) {
     this.it = src[Symbol.asyncIterator]();
+  }
+
+  /** The caller is done with `chunk` (from next()) and keeps no view of it: its buffer may be read into again. */
+  recycle(chunk: Uint8Array): void {
+    this.pool?.give(chunk);
   }
 
   /** Ensure at least `n` bytes are buffered (fewer at end of input); returns the count buffered. */
@@ -178,7 +226,7 @@ export class ChunkSource {
 }
 
 /** Open a path as a chunk iterable, turning OS errors into CaptureError at offset 0. */
-export async function openPath(path: string, name: string, chunkSize: number): Promise<AsyncIterable<Buffer>> {
+export async function openPath(path: string, name: string, chunkSize: number, pool?: ChunkPool): Promise<AsyncIterable<Buffer>> {
   let size = 0;
   try {
     const st = await stat(path);
@@ -194,7 +242,7 @@ export async function openPath(path: string, name: string, chunkSize: number): P
   } catch (e) {
     throw new CaptureError(name, 0, osMessage(e));
   }
-  return fileChunks(fh, chunkSize, size);
+  return fileChunks(fh, chunkSize, size, pool);
 }
 
 export function osMessage(e: unknown): string {

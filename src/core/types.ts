@@ -31,9 +31,10 @@ export interface Packet {
   /** Length of the frame on the wire. capLen < origLen means the frame was truncated (snaplen). */
   origLen: number;
   /**
-   * The captured bytes. A view into the reader's buffer: it stays valid, but a
-   * consumer that keeps bytes beyond the call should copy (`slice()`) them so it
-   * does not pin the reader's large chunk in memory.
+   * The captured bytes. A view into the reader's buffer, valid only until the
+   * reader has handled its chunk (a file's read buffers are used again, see
+   * capture/source.ts ChunkPool): a consumer that keeps bytes beyond the call
+   * must copy (`slice()`) them.
    */
   data: Uint8Array;
 }
