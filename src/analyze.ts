@@ -46,6 +46,11 @@ export interface AnalyzeOptions {
   pace?: () => Promise<void> | undefined;
   /** Bytes per read of a capture file (default 1 MiB; tests use small ones). */
   chunkSize?: number;
+  /**
+   * Keep the heap near its live size with full collections between chunks (core/heap.ts; default
+   * true). The terminal UI turns it off: what it keeps is live, and it would rather not pause.
+   */
+  heapGovernor?: boolean;
 }
 
 export interface AnalyzeResult {
@@ -80,12 +85,14 @@ export async function analyze(source: string | Readable, opts: AnalyzeOptions = 
   if (opts.name) openOpts.name = opts.name;
   if (opts.chunkSize) openOpts.chunkSize = opts.chunkSize;
   // between chunks: keep the heap near its live size (core/heap.ts), then the caller's backpressure
-  const heap = new HeapGovernor();
+  const heap = opts.heapGovernor === false ? undefined : new HeapGovernor();
   const pace = opts.pace;
-  openOpts.pace = () => {
-    heap.check();
-    return pace?.();
-  };
+  if (heap !== undefined || pace !== undefined) {
+    openOpts.pace = () => {
+      heap?.check();
+      return pace?.();
+    };
+  }
   const reader = await openCapture(source, openOpts);
   const onSession = (s: Session, raw: Parameters<typeof finalizeSession>[1]): void => {
     const fo: Parameters<typeof finalizeSession>[2] = { extraCAs: opts.extraCAs };

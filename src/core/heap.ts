@@ -7,8 +7,10 @@
  * `check()` runs a full collection once the heap in use passes a limit, then
  * sets the next limit at twice what survived (never below the floor): as with
  * Go's GOGC=100, the collections stay proportional to the live data, so a
- * capture whose sessions are all kept (the terminal UI) pays a few of them,
- * and a streamed export stays near the floor. On the bench capture: three
+ * command that keeps every session (list, diagnose) pays a few of them, and a
+ * streamed export stays near the floor. The terminal UI does without it (see
+ * AnalyzeOptions.heapGovernor): what it keeps is live, and a full collection
+ * is a pause. On the bench capture: three
  * collections, about 50 ms, and 145-155 MB peak RSS instead of 165-235 MB.
  *
  * The collector is reached through `--expose-gc` set at run time (node:v8)

@@ -45,7 +45,7 @@ export async function runTui(capture: string, opts: TuiOptions = {}): Promise<nu
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
   // raw handshake bytes are kept for the hex view
-  const aopts: AnalyzeOptions = { name: capture, keepSessions: false, keepRaw: true };
+  const aopts: AnalyzeOptions = { name: capture, keepSessions: false, keepRaw: true, heapGovernor: false };
   const ca = loadCaFile(opts.ca);
   if (ca) aopts.extraCAs = ca;
   if (opts.keylog) {
