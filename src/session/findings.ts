@@ -379,12 +379,17 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
   const hrr = s.hello_retry_request;
   const chain = ctx.chain;
   const leaf = s.certificates[0];
-  const fatal = s.alerts.filter((a) => !a.encrypted && a.description !== null && a.level === 2);
+  const fatal = s.alerts.length === 0 ? NO_ALERTS : s.alerts.filter((a) => !a.encrypted && a.description !== null && a.level === 2);
   const firstFatal = fatal[0];
-  const serverFatal = fatal.filter((a) => a.from === 'server');
-  const clientFatal = fatal.filter((a) => a.from === 'client');
-  const fatalWith = (codes: number[], from?: 'client' | 'server') =>
-    fatal.find((a) => codes.includes(a.description as number) && (from === undefined || a.from === from));
+  const serverFatal = fatal.length === 0 ? NO_ALERTS : fatal.filter((a) => a.from === 'server');
+  const clientFatal = fatal.length === 0 ? NO_ALERTS : fatal.filter((a) => a.from === 'client');
+  const fatalWith = (code: number, from?: 'client' | 'server'): AlertJson | undefined => {
+    for (let i = 0; i < fatal.length; i++) {
+      const a = fatal[i] as AlertJson;
+      if (a.description === code && (from === undefined || a.from === from)) return a;
+    }
+    return undefined;
+  };
   const negotiatedVersion = sh ? (sh.selected_version ?? sh.version) : s.version;
   const tls13 = negotiatedVersion !== null && versionRank(negotiatedVersion) === 6;
   const failed = !s.established;
@@ -441,8 +446,8 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
 
   // ------------------------------------------------ version
   if (ch) {
-    const a70 = fatalWith([70]);
-    const a86 = fatalWith([86], 'server');
+    const a70 = fatalWith(70);
+    const a86 = fatalWith(86, 'server');
     if (a70) {
       const offered = offeredText(ch);
       let why: string;
@@ -484,7 +489,7 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
   // ------------------------------------------------ refused ClientHello (alert 40 / 71 before a ServerHello)
   if (ch && !sh) {
     const a40 = serverFatal.find((a) => a.description === 40 || a.description === 47);
-    const a71 = fatalWith([71], 'server');
+    const a71 = fatalWith(71, 'server');
     const groups = ch.supported_groups.filter((g) => !isGrease(g));
     // RFC 8446 9.1: a TLS 1.3 server MUST implement TLS_AES_128_GCM_SHA256 and secp256r1 (x25519 SHOULD);
     // a TLS 1.3 ClientHello offering that suite but neither group points at the groups, not the ciphers
@@ -751,7 +756,7 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
 
   // ------------------------------------------------ ALPN
   {
-    const a120 = fatalWith([120]);
+    const a120 = fatalWith(120);
     if (a120) {
       add(
         'alpn_mismatch',
@@ -833,11 +838,12 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
     s.certificates.forEach((c, i) => {
       if (!c.signature_algorithm) return;
       if (i > 0 && i === s.certificates.length - 1 && c.self_signed) return; // a root's own signature does not matter
-      const alg = c.signature_algorithm.toLowerCase();
-      if (/md5|md2/.test(alg)) sigs.push({ index: i, alg: c.signature_algorithm, severity: 'high' });
-      else if (/sha1|sha-1/.test(alg.replace(/sha1\d{2}/, ''))) sigs.push({ index: i, alg: c.signature_algorithm, severity: 'medium' });
+      const sev = signatureWeakness(c.signature_algorithm);
+      if (sev !== null) sigs.push({ index: i, alg: c.signature_algorithm, severity: sev });
     });
-    for (const w of chain?.weak ?? []) {
+    const weak = chain?.weak ?? NO_WEAK;
+    for (let wi = 0; wi < weak.length; wi++) {
+      const w = weak[wi] as { index: number; what: string };
       if ((w.what === 'sha1_signature' || w.what === 'md5_signature') && !sigs.some((x) => x.index === w.index)) {
         sigs.push({ index: w.index, alg: w.what === 'md5_signature' ? 'MD5' : 'SHA-1', severity: w.what === 'md5_signature' ? 'high' : 'medium' });
       }
@@ -865,7 +871,9 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
         keys.push({ what: `the ${certName(c, i)} has a ${pk.bits}-bit EC key${pk.curve ? ` (${pk.curve})` : ''}`, severity: 'medium' });
       }
     });
-    for (const w of chain?.weak ?? []) {
+    const weak = chain?.weak ?? NO_WEAK;
+    for (let wi = 0; wi < weak.length; wi++) {
+      const w = weak[wi] as { index: number; what: string };
       const m = /^(rsa|ec|dsa)_(\d+)$/.exec(w.what);
       if (m && !keys.some((k) => k.what.includes(certName(s.certificates[w.index], w.index)))) {
         keys.push({ what: `the ${certName(s.certificates[w.index], w.index)} has a ${m[2]}-bit ${(m[1] as string).toUpperCase()} key`, severity: m[1] === 'rsa' && Number(m[2]) < 1024 ? 'high' : 'medium' });
@@ -915,9 +923,7 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
   }
   {
     const negotiated = sh?.key_share_group;
-    const offered = new Set<number>();
-    for (const g of ch?.supported_groups ?? []) if (PQ_GROUPS.has(g)) offered.add(g);
-    for (const k of ch?.key_shares ?? []) if (PQ_GROUPS.has(k.group)) offered.add(k.group);
+    const offered = pqOffered(ch);
     if (negotiated !== undefined && PQ_GROUPS.has(negotiated)) {
       add('post_quantum_key_exchange', `The connection negotiated the post-quantum hybrid key exchange ${groupName(negotiated)} (0x${negotiated.toString(16)}).`, { negotiated: groupName(negotiated), offered: [...offered].map(groupName) });
     } else if (offered.size) {
@@ -929,11 +935,46 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
   // catalogue order
   if (out.size === 0) return [];
   const found: FindingJson[] = [];
-  for (const c of CATALOGUE_ORDER) {
-    const f = out.get(c);
+  for (let i = 0; i < CATALOGUE_ORDER.length; i++) {
+    const f = out.get(CATALOGUE_ORDER[i] as FindingCode);
     if (f !== undefined) found.push(f);
   }
   return found;
 }
 
 const CATALOGUE_ORDER = Object.keys(FINDING_CODES) as FindingCode[];
+
+/** Signature algorithm names repeat: their weakness (MD5/MD2 high, SHA-1 medium), by name (bounded). */
+const sigWeaknessByName = new Map<string, Severity | null>();
+
+function signatureWeakness(name: string): Severity | null {
+  let w = sigWeaknessByName.get(name);
+  if (w === undefined) {
+    const alg = name.toLowerCase();
+    w = /md5|md2/.test(alg) ? 'high' : /sha1|sha-1/.test(alg.replace(/sha1\d{2}/, '')) ? 'medium' : null;
+    if (sigWeaknessByName.size >= 4096) sigWeaknessByName.clear();
+    sigWeaknessByName.set(name, w);
+  }
+  return w;
+}
+
+const NO_WEAK: readonly { index: number; what: string }[] = Object.freeze([]);
+const NO_ALERTS: AlertJson[] = Object.freeze([]) as unknown as AlertJson[];
+const NO_GROUPS: ReadonlySet<number> = new Set<number>();
+
+/** The post-quantum groups a ClientHello offers (supported_groups, then key shares); a shared empty set when none (the usual case). */
+function pqOffered(ch: ClientHelloJson | undefined): ReadonlySet<number> {
+  if (ch === undefined) return NO_GROUPS;
+  let offered: Set<number> | undefined;
+  const groups = ch.supported_groups;
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i] as number;
+    if (PQ_GROUPS.has(g)) (offered ??= new Set<number>()).add(g);
+  }
+  const shares = ch.key_shares;
+  for (let i = 0; i < shares.length; i++) {
+    const g = (shares[i] as { group: number }).group;
+    if (PQ_GROUPS.has(g)) (offered ??= new Set<number>()).add(g);
+  }
+  return offered ?? NO_GROUPS;
+}
