@@ -147,7 +147,15 @@ export async function analyze(source: string | Readable, opts: AnalyzeOptions = 
   reasm.finish();
   const firstTs: Ts | null = packets > 0 ? { sec: s0, nsec: n0 } : null;
   const lastTs: Ts | null = packets > 0 ? { sec: s1, nsec: n1 } : null;
-  sessions.sort((x, y) => x.start_ts - y.start_ts || x.flow_id - y.flow_id || x.handshake_index - y.handshake_index);
+  sessions.sort(bySessionStart);
   flows.sort((x, y) => x.id - y.id);
   return { info: reader.info, interfaces: reader.interfaces, sessions, flows, warnings: reader.warnings, anomalies, packets, firstTs, lastTs };
+}
+
+/** The order of AnalyzeResult.sessions: start time, then flow, then handshake within the flow. */
+export function bySessionStart(
+  x: Pick<Session, 'start_ts' | 'flow_id' | 'handshake_index'>,
+  y: Pick<Session, 'start_ts' | 'flow_id' | 'handshake_index'>,
+): number {
+  return x.start_ts - y.start_ts || x.flow_id - y.flow_id || x.handshake_index - y.handshake_index;
 }

@@ -13,6 +13,20 @@ import { safeMessage, safeText } from './safe-text.js';
 import { timingAggregates } from './stats.js';
 import type { TimingAggregates } from './stats.js';
 
+/** What the report reads of a session: the CLI keeps only this of each session of a large capture. */
+export type DiagnoseSession = Pick<
+  Session,
+  'id' | 'server' | 'server_name' | 'findings' | 'timing' | 'version' | 'version_name' | 'established' | 'end_ts' | 'flags' | 'certificates' | 'alerts'
+>;
+
+/** The parts of `s` the report reads (references, not copies). */
+export function diagnoseView(s: Session): DiagnoseSession {
+  return {
+    id: s.id, server: s.server, server_name: s.server_name, findings: s.findings, timing: s.timing, version: s.version,
+    version_name: s.version_name, established: s.established, end_ts: s.end_ts, flags: s.flags, certificates: s.certificates, alerts: s.alerts,
+  };
+}
+
 export interface DiagnoseContext {
   captureStart: Date | null;
   captureEnd: Date | null;
@@ -89,7 +103,7 @@ export const CAUSE_PRECEDENCE: readonly FindingCode[] = [
 
 const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high'];
 
-export function maxSeverity(sessions: readonly Session[]): Severity | null {
+export function maxSeverity(sessions: readonly Pick<Session, 'findings'>[]): Severity | null {
   let best: Severity | null = null;
   for (const s of sessions) {
     for (const f of s.findings) {
@@ -99,7 +113,7 @@ export function maxSeverity(sessions: readonly Session[]): Severity | null {
   return best;
 }
 
-function serverLabel(s: Session): string {
+function serverLabel(s: Pick<Session, 'server' | 'server_name'>): string {
   const host = s.server_name ? s.server_name : s.server.ip.includes(':') ? `[${s.server.ip}]` : s.server.ip;
   return s.server.port === 443 ? host : `${host}:${s.server.port}`;
 }
@@ -115,7 +129,7 @@ function isFailureCode(code: string): boolean {
  * ended with a fatal/encrypted alert or a reset) the first of any severity.
  * Sessions without one count as incomplete; their findings are listed as warnings.
  */
-export function primaryCause(s: Session): FindingJson | null {
+export function primaryCause(s: Pick<Session, 'established' | 'alerts' | 'flags' | 'findings'>): FindingJson | null {
   if (s.established) return null;
   // high-severity causes first (a medium cert_untrusted on a session that failed for its client certificate is not the cause)
   // a lesser finding is the cause only when the session visibly failed (fatal or encrypted alert, reset)
@@ -160,13 +174,13 @@ function validDate(d: Date | null): Date | null {
 }
 
 /** The latest end_ts of the sessions (a loop: spreading 100,000s of values into Math.max overflows the stack). */
-function latestEnd(sessions: readonly Session[]): number {
+function latestEnd(sessions: readonly Pick<Session, 'end_ts'>[]): number {
   let m = -Infinity;
   for (const s of sessions) if (s.end_ts > m) m = s.end_ts;
   return m;
 }
 
-export function diagnose(sessions: readonly Session[], ctx: DiagnoseContext): DiagnoseReport {
+export function diagnose(sessions: readonly DiagnoseSession[], ctx: DiagnoseContext): DiagnoseReport {
   const bySeverity: Record<Severity, number> = { info: 0, low: 0, medium: 0, high: 0 };
   const byCode: Record<string, number> = {};
   let established = 0;
@@ -174,7 +188,7 @@ export function diagnose(sessions: readonly Session[], ctx: DiagnoseContext): Di
   let incomplete = 0;
   const servers = new Set<string>();
   /** server label -> cause code -> the failed sessions */
-  const failGroups = new Map<string, Map<string, { label: string; cause: string; sessions: Session[]; findings: FindingJson[] }>>();
+  const failGroups = new Map<string, Map<string, { label: string; cause: string; sessions: DiagnoseSession[]; findings: FindingJson[] }>>();
   const weak = new Map<string, Map<string, { severity: Severity; count: number; message: string }>>();
 
   for (const s of sessions) {
@@ -214,7 +228,7 @@ export function diagnose(sessions: readonly Session[], ctx: DiagnoseContext): Di
   const failures: FailureGroup[] = [];
   for (const g of [...failGroups.values()].flatMap((m) => [...m.values()])) {
     const { label, cause } = g;
-    const first = g.sessions[0] as Session;
+    const first = g.sessions[0] as DiagnoseSession;
     const f0 = g.findings[0] as FindingJson;
     const severity = g.findings.reduce<Severity>((a, f) => (severityRank(f.severity) > severityRank(a) ? f.severity : a), 'info');
     const n = g.sessions.length;

@@ -1,6 +1,9 @@
 /** Percentiles and per-server timing aggregates. */
 import type { Session } from '../core/model.js';
 
+/** What the timing aggregates read of a session. */
+type TimedSession = Pick<Session, 'server' | 'server_name' | 'timing'>;
+
 /** Nearest-rank percentile of already-sorted ascending values (p in (0, 100]); null for an empty list. */
 export function percentileSorted(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -48,7 +51,7 @@ export function serverAddress(s: Pick<Session, 'server'>): string {
   return s.server.ip.includes(':') ? `[${s.server.ip}]:${s.server.port}` : `${s.server.ip}:${s.server.port}`;
 }
 
-function aggregate(group: readonly Session[]): TimingAggregate {
+function aggregate(group: readonly TimedSession[]): TimingAggregate {
   const hs: number[] = [];
   const chsh: number[] = [];
   for (const s of group) {
@@ -58,8 +61,8 @@ function aggregate(group: readonly Session[]): TimingAggregate {
   return { count: group.length, handshake_ms: percentiles(hs), client_hello_to_server_hello_ms: percentiles(chsh) };
 }
 
-function groupBy(sessions: readonly Session[], key: (s: Session) => string | null): Record<string, TimingAggregate> {
-  const groups = new Map<string, Session[]>();
+function groupBy(sessions: readonly TimedSession[], key: (s: TimedSession) => string | null): Record<string, TimingAggregate> {
+  const groups = new Map<string, TimedSession[]>();
   for (const s of sessions) {
     const k = key(s);
     if (k === null) continue;
@@ -68,11 +71,11 @@ function groupBy(sessions: readonly Session[], key: (s: Session) => string | nul
     g.push(s);
   }
   const out: Record<string, TimingAggregate> = {};
-  for (const k of [...groups.keys()].sort()) out[k] = aggregate(groups.get(k) as Session[]);
+  for (const k of [...groups.keys()].sort()) out[k] = aggregate(groups.get(k) as TimedSession[]);
   return out;
 }
 
-export function timingAggregates(sessions: readonly Session[]): TimingAggregates {
+export function timingAggregates(sessions: readonly TimedSession[]): TimingAggregates {
   return {
     by_server_name: groupBy(sessions, (s) => (s.server_name ? s.server_name : null)),
     by_server: groupBy(sessions, serverAddress),

@@ -160,3 +160,23 @@ describe('diagnose', () => {
     expect(text).toContain('No problems found.');
   });
 });
+
+describe('diagnoseView (what the CLI keeps of each session)', () => {
+  it('gives the same report as the whole sessions on every fixture capture', async () => {
+    const { analyze } = await import('../../src/analyze.js');
+    const { diagnoseView } = await import('../../src/session/diagnose.js');
+    const { readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const dir = join(import.meta.dirname, '..', '..', 'fixtures');
+    let failures = 0;
+    for (const f of readdirSync(dir).filter((x) => /\.(pcap|pcapng)$/.test(x))) {
+      const r = await analyze(join(dir, f), { now: CAPTURE });
+      const ctx = { captureStart: CAPTURE, captureEnd: CAPTURE };
+      const whole = diagnose(r.sessions, ctx);
+      expect(diagnose(r.sessions.map(diagnoseView), ctx), f).toEqual(whole);
+      expect(maxSeverity(r.sessions.map(diagnoseView))).toBe(maxSeverity(r.sessions));
+      failures += whole.failures.length;
+    }
+    expect(failures).toBeGreaterThan(3);
+  });
+});
