@@ -301,6 +301,7 @@ export interface Session {
   /** host:port the proxy was asked to reach. */
   proxy_target?: string;
   start_time: string;
+  /** The packet that closed the connection (the second FIN or the first RST), else its last packet. */
   end_time: string;
   /** Seconds since the epoch. */
   start_ts: number;

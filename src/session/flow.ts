@@ -70,6 +70,8 @@ export class TlsFlowConsumer implements StreamConsumer {
   private finBy: Side | null = null;
   private finDirs = 0;
   private closeQueued = false;
+  /** Time of the packet that closed the connection (the second FIN, or the first RST): its sessions end there. */
+  private closeTs: Ts | undefined;
   private closedBy: Session['flags']['closed_by'] = null;
   private chSegmentsCounting = false;
   private lastTs: Ts | undefined;
@@ -374,6 +376,9 @@ export class TlsFlowConsumer implements StreamConsumer {
 
   control(dir: Dir, flags: number, ts: Ts, _packetIndex: number): void {
     this.lastTs = ts;
+    // once closed (both FINs, or a reset) the session is settled: what follows (a reset after a clean
+    // close, a retransmitted FIN) does not change how it ended, however soon the close is processed
+    if (this.closeQueued) return;
     if ((flags & TCP_RST) !== 0 && this.resetBy === null) this.resetBy = this.sideOf(dir);
     if ((flags & TCP_FIN) !== 0) {
       if (this.finBy === null) this.finBy = this.sideOf(dir);
@@ -385,6 +390,7 @@ export class TlsFlowConsumer implements StreamConsumer {
     // segments (and, for a reset, the holes the reassembler flushes) is delivered first.
     if (!this.closeQueued && ((flags & TCP_RST) !== 0 || this.finDirs === 3)) {
       this.closeQueued = true;
+      this.closeTs = ts;
       queueMicrotask(() => this.end((flags & TCP_RST) !== 0 ? 'rst' : 'fin', this.lastTs ?? ts));
     }
   }
@@ -430,7 +436,9 @@ export class TlsFlowConsumer implements StreamConsumer {
         reset_by: final ? this.resetBy : null,
         fin_by: final ? this.finBy : null,
       },
-      lastTs: final ? f.lastTs : undefined,
+      // a closed connection's sessions end at the closing packet: the ACKs after it do not count, so the
+      // time does not depend on how many of them were read before the close was processed
+      lastTs: final ? (this.closeTs ?? f.lastTs) : undefined,
     });
     // flow-level anomalies belong to every session of the flow
     addFlowAnomalies(s, f.anomalies);
