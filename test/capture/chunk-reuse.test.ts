@@ -7,24 +7,16 @@
  * and conversations as the same read into fresh buffers only.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { FIXTURES, ROOT, SHARED, captureFiles } from '../e2e/helpers.js';
 import { analyze, type AnalyzeOptions } from '../../src/analyze.js';
 import { ChunkPool } from '../../src/capture/source.js';
 import { rawMessages } from '../../src/core/raw.js';
 import { loadKeyLogFile } from '../../src/tls/keylog.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const SHARED = join(ROOT, '..', 'shared', 'captures');
 const NOW = new Date('2026-11-25T00:00:00Z');
 
-function captures(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.(pcap|pcapng|cap)$/.test(f))
-    .map((f) => join(dir, f))
-    .sort();
-}
 
 async function view(file: string, extra: AnalyzeOptions): Promise<string> {
   const opts: AnalyzeOptions = { now: NOW, keepRaw: true, flows: true, ...extra };
@@ -75,10 +67,10 @@ describe('read buffers used again: no stage keeps a view into packet bytes', () 
   });
 
   it('fixtures/', async () => {
-    expect(await same(captures(join(ROOT, 'fixtures')))).toBeGreaterThan(15);
+    expect(await same(captureFiles(FIXTURES))).toBeGreaterThan(15);
   }, 120_000);
 
   it.skipIf(!existsSync(SHARED))('../shared/captures (real traffic)', async () => {
-    expect(await same(captures(SHARED))).toBeGreaterThan(60);
+    expect(await same(captureFiles(SHARED))).toBeGreaterThan(60);
   }, 600_000);
 });

@@ -6,23 +6,15 @@
  * batches fall (see README, "When a session ends and is reported").
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { FIXTURES, ROOT, SHARED, captureFiles } from './helpers.js';
 import { analyze } from '../../src/analyze.js';
 import type { Session } from '../../src/core/model.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const SHARED = join(ROOT, '..', 'shared', 'captures');
 const NOW = new Date('2026-11-25T00:00:00Z');
 
-function captures(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.(pcap|pcapng)$/.test(f))
-    .map((f) => join(dir, f))
-    .sort();
-}
 
 function pieces(file: string, size: number): Readable {
   const data = readFileSync(file);
@@ -48,10 +40,10 @@ async function same(files: string[]): Promise<number> {
 
 describe('the same sessions from a file and from a stream', () => {
   it('fixtures/', async () => {
-    expect(await same(captures(join(ROOT, 'fixtures')))).toBeGreaterThan(15);
+    expect(await same(captureFiles(FIXTURES))).toBeGreaterThan(15);
   }, 120_000);
 
   it.skipIf(!existsSync(SHARED))('../shared/captures', async () => {
-    expect(await same(captures(SHARED))).toBeGreaterThan(60);
+    expect(await same(captureFiles(SHARED))).toBeGreaterThan(60);
   }, 300_000);
 });

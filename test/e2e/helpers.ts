@@ -22,3 +22,13 @@ export function cli(args: string[], input?: Buffer): SpawnSyncReturns<string> {
 export function fixtureFiles(): string[] {
   return readdirSync(FIXTURES).filter((f) => /\.(pcap|pcapng)(\.gz)?$/.test(f)).sort();
 }
+
+/** Every pcap/pcapng under `dir` (recursively; with `gz`, gzip-compressed ones too), sorted; none when `dir` is absent. */
+export function captureFiles(dir: string, gz = false): string[] {
+  if (!existsSync(dir)) return [];
+  const re = gz ? /\.(pcap|pcapng|cap)(\.gz)?$/ : /\.(pcap|pcapng|cap)$/;
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => re.test(f))
+    .map((f) => join(dir, f))
+    .sort();
+}

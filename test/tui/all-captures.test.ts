@@ -6,8 +6,9 @@
  * Nothing may throw, and no drawn text may carry a control character.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { captureFiles } from '../e2e/helpers.js';
 import { analyze } from '../../src/analyze.js';
 import { rawMessages } from '../../src/core/raw.js';
 import type { Session } from '../../src/core/model.js';
@@ -26,13 +27,6 @@ import { alpn, cat, clientHello, ext, record, u8, vec } from '../tls/build.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const SHARED = join(ROOT, '..', 'shared', 'captures');
 
-function captures(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.(pcap|pcapng|cap)(\.gz)?$/.test(f))
-    .map((f) => join(dir, f))
-    .sort();
-}
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -115,13 +109,13 @@ describe('the UI over every capture', () => {
 
   it('fixtures/', async () => {
     let n = 0;
-    for (const f of captures(join(ROOT, 'fixtures'))) n += await exercise(f);
+    for (const f of captureFiles(join(ROOT, 'fixtures'), true)) n += await exercise(f);
     expect(n).toBeGreaterThan(50);
   }, 120_000);
 
   it.skipIf(!existsSync(SHARED))('../shared/captures (real traffic)', async () => {
     let n = 0;
-    for (const f of captures(SHARED)) n += await exercise(f);
+    for (const f of captureFiles(SHARED, true)) n += await exercise(f);
     expect(n).toBeGreaterThan(100);
   }, 300_000);
 });
