@@ -7,9 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { FIXTURES, ROOT, SHARED, captureFiles } from './helpers.js';
+import { FIXTURES, SHARED, captureFiles } from './helpers.js';
 import { analyze } from '../../src/analyze.js';
 import type { Session } from '../../src/core/model.js';
 
