@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { CertificateJson, ClientHelloJson, Session } from '../core/model.js';
 import { summarizeCertificate } from '../x509/summary.js';
-import { checkChain, validityTimes } from '../x509/chain.js';
+import { checkChain, validityAt, validityTimes } from '../x509/chain.js';
 import { summarizeOcsp } from '../x509/ocsp.js';
 import type { ChainCheck } from '../x509/types.js';
 import { ja3, ja3s } from './ja3.js';
@@ -212,9 +212,3 @@ function sharedChain(
   return { hit: false, hash: h, entry: { certs, serverName, extraCAs, check: undefined as unknown as ChainCheck, json: undefined as unknown as ChainEntry['json'], next: undefined } };
 }
 
-function validityAt(c: CertificateJson, at: Date): 'valid' | 'expired' | 'not_yet_valid' | 'unknown' {
-  const { nb, na } = validityTimes(c);
-  if (Number.isNaN(nb) || Number.isNaN(na)) return 'unknown';
-  const t = at.getTime();
-  return t < nb ? 'not_yet_valid' : t > na ? 'expired' : 'valid';
-}

@@ -30,6 +30,7 @@
 import type { AlertJson, CertificateJson, ClientHelloJson, FindingJson, Session } from '../core/model.js';
 import type { Severity } from '../core/types.js';
 import type { ChainCheck } from '../x509/types.js';
+import { validityAt } from '../x509/chain.js';
 import { isGrease } from './ja3.js';
 import { safeTextShort } from './safe-text.js';
 
@@ -556,12 +557,7 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
   // raised to high when the client complained about the certificate (plaintext alert, or TLS 1.3 encrypted alert right after the server flight)
   const tls13Rejected = tls13 && failed && s.alerts.some((a) => a.from === 'client' && a.encrypted && a.after === 'encrypted_handshake');
   const certSeverity = (base: Severity): Severity => (certAlert || tls13Rejected ? 'high' : base);
-  const validity = chain?.validity ?? s.certificates.map((c) => {
-    const nb = parseDate(c.not_before);
-    const na = parseDate(c.not_after);
-    if (!nb || !na) return 'unknown' as const;
-    return captureMs > na.getTime() ? ('expired' as const) : captureMs < nb.getTime() ? ('not_yet_valid' as const) : ('valid' as const);
-  });
+  const validity = chain?.validity ?? s.certificates.map((c) => validityAt(c, ctx.captureTime));
   const expiredIdx = validity.indexOf('expired');
   const nyvIdx = validity.indexOf('not_yet_valid');
   if (expiredIdx >= 0) {

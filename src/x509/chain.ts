@@ -212,7 +212,8 @@ export function validityTimes(c: CertificateJson): { nb: number; na: number } {
   return e;
 }
 
-function validityAt(c: CertificateJson, at: Date): ChainCheck['validity'][number] {
+/** A certificate's validity at `at` (unknown when its dates are missing or unreadable). */
+export function validityAt(c: CertificateJson, at: Date): ChainCheck['validity'][number] {
   if (!c.not_before || !c.not_after) return 'unknown';
   const { nb, na } = validityTimes(c);
   if (Number.isNaN(nb) || Number.isNaN(na)) return 'unknown';

@@ -290,14 +290,7 @@ export function derNameToRfc4514Slow(der: Uint8Array): string | null {
 /** Parses a DER Name and returns its RFC 4514 string, or null. */
 export function derNameToRfc4514(der: Uint8Array): string | null {
   const fast = fastNameToRfc4514(der);
-  if (fast !== undefined) return fast;
-  try {
-    const { AsnConvert, x509 } = asn1();
-    const n = AsnConvert.parse(der, x509.Name);
-    return nameToRfc4514(n);
-  } catch {
-    return null;
-  }
+  return fast !== undefined ? fast : derNameToRfc4514Slow(der);
 }
 
 /** Loose comparison key for names (RFC 5280 7.1 is case-insensitive with space folding). */
