@@ -38,3 +38,21 @@ export class ChainCache<E extends Chained<E>> {
     this.count = 0;
   }
 }
+
+/**
+ * `compute` remembered by key (strings from certificates and registries that
+ * repeat from session to session), up to `max` keys; when full it starts over,
+ * like ChainCache. `compute` must not return undefined.
+ */
+export function memo<K, V>(compute: (k: K) => V, max = 4096): (k: K) => V {
+  const m = new Map<K, V>();
+  return (k: K): V => {
+    let v = m.get(k);
+    if (v === undefined) {
+      v = compute(k);
+      if (m.size >= max) m.clear();
+      m.set(k, v);
+    }
+    return v;
+  };
+}

@@ -132,10 +132,11 @@ export function finalizeSession(s: Session, raw: RawParts, opts: FinalizeOptions
   const now = opts.now ?? new Date();
   let chain: ChainCheck | null = null;
   if (raw.serverCerts && raw.serverCerts.length > 0) {
-    const shared = sharedChain(s.certificates, s.server_name, opts.extraCAs, captureTime.getTime(), now.getTime());
-    if (shared !== undefined && shared.hit) {
-      chain = shared.entry.check;
-      s.chain = shared.entry.json;
+    const key = chainKey(s.certificates, captureTime.getTime(), now.getTime());
+    const hit = key === undefined ? undefined : findChain(key, s.certificates, s.server_name, opts.extraCAs);
+    if (hit !== undefined) {
+      chain = hit.check;
+      s.chain = hit.json;
     } else {
       try {
         chain = checkChain(raw.serverCerts, { serverName: s.server_name, at: captureTime, extraCAs: opts.extraCAs, summaries: s.certificates });
@@ -156,11 +157,10 @@ export function finalizeSession(s: Session, raw: RawParts, opts: FinalizeOptions
           validity_now: s.certificates.map((c) => validityAt(c, now)),
           weak: chain.weak,
         };
-        if (shared !== undefined) {
-          const e = shared.entry;
-          e.check = deepFreeze(chain);
-          e.json = deepFreeze(s.chain);
-          chainCache.add(shared.hash, e);
+        if (key !== undefined) {
+          chainCache.add(chainHash(key, s.server_name, opts.extraCAs), {
+            certs: s.certificates, serverName: s.server_name, extraCAs: opts.extraCAs, check: deepFreeze(chain), json: deepFreeze(s.chain), next: undefined,
+          });
         }
       }
     }
@@ -191,10 +191,8 @@ interface ChainEntry {
 }
 const chainCache = new ChainCache<ChainEntry>(10_000);
 
-/** The cache's entry for this input (hit), or a new one to fill (miss); undefined when it cannot be shared. */
-function sharedChain(
-  certs: CertificateJson[], serverName: string | null, extraCAs: CertificateJson[] | undefined, at: number, now: number,
-): { hit: boolean; hash: number; entry: ChainEntry } | undefined {
+/** A hash of the certificates (by identity), or undefined when one of them is not valid both at capture time and now (not shared). */
+function chainKey(certs: CertificateJson[], at: number, now: number): number | undefined {
   let h = Math.imul(0x811c9dc5 ^ certs.length, 0x01000193);
   for (const c of certs) {
     const { nb, na } = validityTimes(c);
@@ -202,13 +200,22 @@ function sharedChain(
     if (!(at >= nb && at <= na && now >= nb && now <= na)) return undefined;
     h = Math.imul(h ^ objectId(c), 0x01000193);
   }
-  h = Math.imul(h ^ (extraCAs ? objectId(extraCAs) : 0), 0x01000193);
+  return h;
+}
+
+/** The cache's hash: the certificates' key, the extra CAs (by identity) and the SNI. */
+function chainHash(key: number, serverName: string | null, extraCAs: CertificateJson[] | undefined): number {
+  let h = Math.imul(key ^ (extraCAs ? objectId(extraCAs) : 0), 0x01000193);
   if (serverName !== null) for (let i = 0; i < serverName.length; i++) h = Math.imul(h ^ serverName.charCodeAt(i), 0x01000193);
-  search: for (let e = chainCache.head(h); e; e = e.next) {
+  return h;
+}
+
+function findChain(key: number, certs: CertificateJson[], serverName: string | null, extraCAs: CertificateJson[] | undefined): ChainEntry | undefined {
+  search: for (let e = chainCache.head(chainHash(key, serverName, extraCAs)); e; e = e.next) {
     if (e.serverName !== serverName || e.extraCAs !== extraCAs || e.certs.length !== certs.length) continue;
     for (let i = 0; i < certs.length; i++) if (e.certs[i] !== certs[i]) continue search;
-    return { hit: true, hash: h, entry: e };
+    return e;
   }
-  return { hit: false, hash: h, entry: { certs, serverName, extraCAs, check: undefined as unknown as ChainCheck, json: undefined as unknown as ChainEntry['json'], next: undefined } };
+  return undefined;
 }
 

@@ -33,6 +33,7 @@ import type { ChainCheck } from '../x509/types.js';
 import { validityAt } from '../x509/chain.js';
 import { isGrease } from './ja3.js';
 import { safeTextShort } from './safe-text.js';
+import { memo } from '../core/chain-cache.js';
 
 export type FindingCategory = 'failure' | 'weakness' | 'info';
 
@@ -234,17 +235,12 @@ function isoDay(d: Date): string {
   return Number.isNaN(d.getTime()) ? 'an unknown date' : d.toISOString().slice(0, 10);
 }
 
-/** Certificate dates repeat from session to session: their parsed time, by text (bounded). */
-const parsedDates = new Map<string, number>();
+/** Certificate dates repeat from session to session: their parsed time, by text. */
+const parsedTime = memo(Date.parse);
 
 function parseDate(s: string | undefined): Date | null {
   if (!s) return null;
-  let t = parsedDates.get(s);
-  if (t === undefined) {
-    t = Date.parse(s);
-    if (parsedDates.size >= 4096) parsedDates.clear();
-    parsedDates.set(s, t);
-  }
+  const t = parsedTime(s);
   return Number.isNaN(t) ? null : new Date(t);
 }
 
@@ -313,17 +309,12 @@ const WEAK_CIPHER_FALLBACK: Record<number, string> = {
   0xc012: 'TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA',
 };
 
-/** Cipher-suite names repeat: their weakness, by name (bounded). */
-const weaknessByName = new Map<string, { what: string; severity: Severity } | null>();
+/** Cipher-suite names repeat: their weakness, by name. */
+const weaknessByName = memo(weaknessOf);
 
 /** Why a cipher suite name is weak, with severity; null if it is not. */
 export function cipherWeakness(name: string): { what: string; severity: Severity } | null {
-  let w = weaknessByName.get(name);
-  if (w === undefined) {
-    w = weaknessOf(name);
-    if (weaknessByName.size >= 4096) weaknessByName.clear();
-    weaknessByName.set(name, w);
-  }
+  const w = weaknessByName(name);
   return w === null ? null : { what: w.what, severity: w.severity };
 }
 
@@ -341,18 +332,10 @@ function weaknessOf(name: string): { what: string; severity: Severity } | null {
   return null;
 }
 
-const noForwardSecrecyByName = new Map<string, boolean>();
-
-function isNoForwardSecrecy(name: string): boolean {
-  let r = noForwardSecrecyByName.get(name);
-  if (r === undefined) {
-    const n = name.toUpperCase().replace(/^SSL_/, 'TLS_');
-    r = /^TLS_(RSA|DH|ECDH|PSK|RSA_PSK|KRB5|SRP_SHA)_/.test(n) && !/^TLS_(DHE|ECDHE)_/.test(n);
-    if (noForwardSecrecyByName.size >= 4096) noForwardSecrecyByName.clear();
-    noForwardSecrecyByName.set(name, r);
-  }
-  return r;
-}
+const isNoForwardSecrecy = memo((name: string): boolean => {
+  const n = name.toUpperCase().replace(/^SSL_/, 'TLS_');
+  return /^TLS_(RSA|DH|ECDH|PSK|RSA_PSK|KRB5|SRP_SHA)_/.test(n) && !/^TLS_(DHE|ECDHE)_/.test(n);
+});
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3 };
 export function severityRank(s: Severity): number {
@@ -940,19 +923,11 @@ export function computeFindings(s: Session, ctx: FindingsContext): FindingJson[]
 
 const CATALOGUE_ORDER = Object.keys(FINDING_CODES) as FindingCode[];
 
-/** Signature algorithm names repeat: their weakness (MD5/MD2 high, SHA-1 medium), by name (bounded). */
-const sigWeaknessByName = new Map<string, Severity | null>();
-
-function signatureWeakness(name: string): Severity | null {
-  let w = sigWeaknessByName.get(name);
-  if (w === undefined) {
-    const alg = name.toLowerCase();
-    w = /md5|md2/.test(alg) ? 'high' : /sha1|sha-1/.test(alg.replace(/sha1\d{2}/, '')) ? 'medium' : null;
-    if (sigWeaknessByName.size >= 4096) sigWeaknessByName.clear();
-    sigWeaknessByName.set(name, w);
-  }
-  return w;
-}
+/** Signature algorithm names repeat: their weakness (MD5/MD2 high, SHA-1 medium), by name. */
+const signatureWeakness = memo((name: string): Severity | null => {
+  const alg = name.toLowerCase();
+  return /md5|md2/.test(alg) ? 'high' : /sha1|sha-1/.test(alg.replace(/sha1\d{2}/, '')) ? 'medium' : null;
+});
 
 const NO_WEAK: readonly { index: number; what: string }[] = Object.freeze([]);
 const NO_ALERTS: AlertJson[] = Object.freeze([]) as unknown as AlertJson[];

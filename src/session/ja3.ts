@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClientHelloJson, ServerHelloJson } from '../core/model.js';
-import { ChainCache } from '../core/chain-cache.js';
+import { ChainCache, memo } from '../core/chain-cache.js';
 import { listId } from '../core/intern.js';
 
 /** RFC 8701 GREASE: 0x?A?A with both bytes equal (0x0A0A, 0x1A1A, ... 0xFAFA). */
@@ -60,7 +60,7 @@ export function ja3sString(sh: ServerHelloJson): string {
 }
 
 /** JA3S strings repeat across sessions (one per server configuration): their MD5 per string (bounded). */
-const ja3sHashes = new Map<string, string>();
+const ja3sMd5 = memo(md5Hex, 10_000);
 
 /**
  * And the whole result per (version, cipher, shared extension list): a
@@ -86,13 +86,7 @@ export function ja3s(sh: ServerHelloJson): { ja3s: string; ja3s_full: string } {
     }
   }
   const full = ja3sString(sh);
-  let md5 = ja3sHashes.get(full);
-  if (md5 === undefined) {
-    md5 = md5Hex(full);
-    if (ja3sHashes.size >= 10_000) ja3sHashes.clear();
-    ja3sHashes.set(full, md5);
-  }
-  const result = Object.freeze({ ja3s: md5, ja3s_full: full });
+  const result = Object.freeze({ ja3s: ja3sMd5(full), ja3s_full: full });
   if (id >= 0) ja3sByList.add(h, { version: sh.version, cipher: sh.cipher_suite, extensions: sh.extensions, result, next: undefined });
   return result;
 }

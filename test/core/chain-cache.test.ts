@@ -36,3 +36,22 @@ describe('ChainCache', () => {
     expect(chain(c, 7)).toEqual([]);
   });
 });
+
+describe('memo', () => {
+  it('computes a key once, keeps at most max keys (then starts over), and keeps null results', async () => {
+    const { memo } = await import('../../src/core/chain-cache.js');
+    let calls = 0;
+    const f = memo((k: string) => {
+      calls++;
+      return k === 'none' ? null : k.length;
+    }, 2);
+    expect(f('ab')).toBe(2);
+    expect(f('ab')).toBe(2);
+    expect(f('none')).toBeNull();
+    expect(f('none')).toBeNull();
+    expect(calls).toBe(2);
+    f('xyz'); // a third key: the memo starts over
+    f('ab');
+    expect(calls).toBe(4);
+  });
+});
