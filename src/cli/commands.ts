@@ -7,10 +7,10 @@ import type { Writable } from 'node:stream';
 import type { Anomaly } from '../core/types.js';
 import type { Session } from '../core/model.js';
 import { SCHEMA_VERSION } from '../core/model.js';
-import { analyze, bySessionStart, type AnalyzeOptions } from '../analyze.js';
+import { analyze, bySessionStart, type AnalyzeOptions, type AnalyzeResult } from '../analyze.js';
 import { writeSessionBytes } from '../export/json.js';
 import { flowsFooter, flowsHeader, renderFlowLine, renderListLine, listHeader } from './render.js';
-import { diagnose, diagnoseView, renderDiagnoseText, maxSeverity, type DiagnoseSession } from '../session/diagnose.js';
+import { diagnose, diagnoseView, renderDiagnoseText, maxSeverity } from '../session/diagnose.js';
 import { loadCaFile } from '../x509/ca.js';
 import { loadKeyLogFile } from '../tls/keylog.js';
 import { STDIN_TOKEN } from './stdin-token.js';
@@ -190,19 +190,29 @@ export async function cmdFlows(argv: { capture: string; format: string; 'pcap-im
   return 0;
 }
 
+/**
+ * analyze() keeping of each session only `keep(session)`, in the order of
+ * AnalyzeResult.sessions: commands that print after the whole capture
+ * (sorted, grouped) then hold what they print, not every session.
+ */
+async function analyzeKeeping<T>(capture: string, opts: AnalyzeOptions, keep: (s: Session) => T): Promise<{ r: AnalyzeResult; kept: T[] }> {
+  const rows: { order: Pick<Session, 'start_ts' | 'flow_id' | 'handshake_index'>; value: T }[] = [];
+  opts.keepSessions = false;
+  opts.onSession = (s) => {
+    rows.push({ order: { start_ts: s.start_ts, flow_id: s.flow_id, handshake_index: s.handshake_index }, value: keep(s) });
+  };
+  const r = await analyze(capture, opts);
+  rows.sort((a, b) => bySessionStart(a.order, b.order));
+  return { r, kept: rows.map((x) => x.value) };
+}
+
 export async function cmdList(argv: { capture: string; ca?: string | undefined; keylog?: string | undefined; header: boolean; 'pcap-impl'?: string | undefined }): Promise<number> {
   const out = new Out(undefined);
   const opts = baseOpts(argv);
-  // each session is kept as its line only (a few hundred bytes, not the whole session), then sorted
-  const rows: (Pick<Session, 'start_ts' | 'flow_id' | 'handshake_index'> & { line: string })[] = [];
-  opts.keepSessions = false;
-  opts.onSession = (s) => {
-    rows.push({ start_ts: s.start_ts, flow_id: s.flow_id, handshake_index: s.handshake_index, line: renderListLine(s) });
-  };
-  const r = await analyze(argv.capture, opts);
-  rows.sort(bySessionStart);
+  // each session is kept as its line only (a few hundred bytes, not the whole session)
+  const { r, kept: lines } = await analyzeKeeping(argv.capture, opts, renderListLine);
   if (argv.header) out.write(listHeader() + '\n');
-  for (const row of rows) out.write(row.line + '\n');
+  for (const line of lines) out.write(line + '\n');
   await out.close();
   warn(r.warnings, argv.capture, r.anomalies);
   return 0;
@@ -212,15 +222,8 @@ const SEVERITIES = ['info', 'low', 'medium', 'high'] as const;
 
 export async function cmdDiagnose(argv: { capture: string; format: string; 'fail-on'?: string | undefined; ca?: string | undefined; keylog?: string | undefined; 'pcap-impl'?: string | undefined }): Promise<number> {
   const opts = baseOpts(argv);
-  // each session is kept as the parts the report reads (DiagnoseSession), in the usual session order
-  const kept: { order: Pick<Session, 'start_ts' | 'flow_id' | 'handshake_index'>; view: DiagnoseSession }[] = [];
-  opts.keepSessions = false;
-  opts.onSession = (s) => {
-    kept.push({ order: { start_ts: s.start_ts, flow_id: s.flow_id, handshake_index: s.handshake_index }, view: diagnoseView(s) });
-  };
-  const r = await analyze(argv.capture, opts);
-  kept.sort((a, b) => bySessionStart(a.order, b.order));
-  const sessions = kept.map((k) => k.view);
+  // each session is kept as the parts the report reads (DiagnoseSession)
+  const { r, kept: sessions } = await analyzeKeeping(argv.capture, opts, diagnoseView);
   const report = diagnose(sessions, {
     captureStart: r.firstTs ? new Date(r.firstTs.sec * 1000) : null,
     captureEnd: r.lastTs ? new Date(r.lastTs.sec * 1000) : null,
