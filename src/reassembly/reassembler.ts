@@ -17,8 +17,8 @@
  * - A TCP flow closed both ways (both FINs consumed) or reset keeps being
  *   counted for the closed timeout (trailing ACKs belong to the same
  *   conversation), but its consumer is ended and released as soon as the
- *   current batch of packets is done (a microtask): the flow becomes a light
- *   tombstone whose bytes go nowhere and whose counters still move.
+ *   packet that closed it is done: the flow becomes a tombstone whose bytes
+ *   go nowhere and whose counters still move (see release()).
  *
  * Never throws on hostile input (consumer exceptions propagate), never loops
  * on anything but the bounded buffers, and never buffers more than the
@@ -188,8 +188,9 @@ class DirState {
 const NO_BUF: BufSeg[] = [];
 
 /**
- * The direction state of every released (tombstoned) flow: done, nothing
- * buffered. Shared, so never written (released flows skip tcp()).
+ * The direction state of every light tombstone (a flow released after a
+ * reset): done, nothing buffered. Shared, so never written (light
+ * tombstones skip tcp()).
  */
 const DEAD = new DirState();
 DEAD.started = true;
@@ -413,9 +414,8 @@ export class Reassembler {
   private tailPool = new Uint8Array(256 * 2 * TAIL);
   private tailFree: number[] = [];
   private tailUsed = 0;
-  /** Flows closed both ways or reset, to release after the current batch. */
+  /** Flows closed both ways or reset by the current packet, released once it is done. */
   private closing: Conn[] = [];
-  private readonly releaseClosing = (): void => this.release();
   private head: Conn | undefined = undefined;
   private tail: Conn | undefined = undefined;
   private last: Conn | undefined = undefined;
@@ -535,8 +535,12 @@ export class Reassembler {
       this.last = c;
       this.touch(c, seg, t);
       counters.tcpSegments++;
-      if (c.released) this.tombTcp(c, dir, seg, flags);
-      else this.tcp(c, dir, seg, flags);
+      if (c.d0 === DEAD) this.tombTcp(c, dir, seg, flags);
+      else {
+        this.tcp(c, dir, seg, flags);
+        // closed both ways or reset by this packet: a tombstone from the next packet on
+        if (this.closing.length > 0) this.release();
+      }
     } else {
       this.last = c;
       this.touch(c, seg, t);
@@ -701,17 +705,22 @@ export class Reassembler {
     ds.buf = NO_BUF;
   }
 
-  /** A TCP flow closed both ways or reset: release its consumer after the current batch of packets. */
+  /** A TCP flow closed both ways or reset: its consumer is released once the current packet is done. */
   private queueClose(c: Conn): void {
     c.closing = true;
-    if (this.closing.length === 0) queueMicrotask(this.releaseClosing);
     this.closing.push(c);
   }
 
   /**
-   * End and drop the consumers of the flows queued by queueClose (still live
-   * ones): the flow stays in the table as a tombstone that counts trailing
-   * packets until the closed timeout, then onFlowEnd.
+   * End and drop the consumers of the flows queued by queueClose, right after
+   * the packet that closed them (so what a session reports never depends on
+   * where the capture's read chunks fall). The flow stays in the table as a
+   * tombstone that counts trailing packets until the closed timeout, then
+   * onFlowEnd. Closed both ways by FINs, it keeps its sequence state (two
+   * direction records and 32 tail bytes, nothing buffered: every byte up to
+   * both FINs was delivered), so later retransmissions, keep-alives, data
+   * after the FIN and retransmitted bytes that differ are still recognised;
+   * reset, it becomes a light tombstone (see tombTcp).
    */
   private release(): void {
     const list = this.closing;
@@ -726,14 +735,16 @@ export class Reassembler {
       const reason = this.reasonOf(c, 'eof');
       c.consumer = TOMBSTONE;
       c.released = true;
-      // Light tombstone: only the FlowInfo and the key stay (see tombTcp).
       c.isn0 = c.d0.synIsn;
       c.isn1 = c.d1.synIsn;
       this.dropBuffers(c);
-      this.freeTail(c);
-      c.d0 = DEAD;
-      c.d1 = DEAD;
-      c.finPending = false;
+      if (c.rst || !c.d0.finDone || !c.d1.finDone) {
+        // Light tombstone: only the FlowInfo and the key stay (see tombTcp).
+        this.freeTail(c);
+        c.d0 = DEAD;
+        c.d1 = DEAD;
+        c.finPending = false;
+      }
       cons.end(reason, ts);
     }
   }
@@ -809,9 +820,9 @@ export class Reassembler {
   }
 
   /**
-   * A packet of a released flow (closed both ways or reset, consumer ended):
-   * counted (packets, bytes, flags, the per-packet anomalies), nothing
-   * delivered; retransmission / keep-alive counters no longer move.
+   * A packet of a light tombstone (a flow released after a reset, consumer
+   * ended): counted (packets, bytes, flags, the per-packet anomalies),
+   * nothing delivered; retransmission / keep-alive counters no longer move.
    */
   private tombTcp(c: Conn, dir: Dir, seg: Segment, flags: number): void {
     const f = c.info;
@@ -1053,7 +1064,8 @@ export class Reassembler {
   /** Compare retransmitted bytes [off, end) with the remembered tail of delivered data. */
   private checkTail(c: Conn, ds: DirState, payload: Uint8Array, off: number, end: number, pkt: number): void {
     if (ds.tailOff < 0 || ds.tailLen === 0) return;
-    const tEnd = ds.nextOff;
+    // the tail ends where the delivered bytes end: a consumed FIN takes one more offset (checkFin)
+    const tEnd = ds.finDone ? ds.finOff : ds.nextOff;
     const tStart = tEnd - ds.tailLen;
     const a = Math.max(off, tStart);
     const b = Math.min(end, tEnd);

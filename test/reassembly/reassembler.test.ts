@@ -346,7 +346,8 @@ describe('Reassembler: port reuse', () => {
     expect(h.recs.length).toBe(1);
     h.r.segment(seg({ flags: TCP_SYN, seq: 777777 }));
     expect(h.recs.length).toBe(2);
-    expect(h.rec(0).ends()).toEqual(['reused']);
+    // the consumer was ended by the FINs; the flow (onFlowEnd) ends with the reuse
+    expect(h.rec(0).ends()).toEqual(['fin']);
     expect(h.ended.map((f) => f.id)).toEqual([h.rec(0).flow.id]);
     const nf = h.rec(1).flow;
     expect(nf.id).toBe(h.rec(0).flow.id + 1);
@@ -478,15 +479,14 @@ describe('Reassembler: memory caps', () => {
 });
 
 describe('Reassembler: lifetime', () => {
-  it('a flow closed both ways is released after the batch but keeps counting trailing packets', async () => {
+  it('a flow closed both ways is released at the closing packet but keeps counting trailing packets', () => {
     const h = harness();
     handshake(h, 100, 900);
     h.r.segment(seg({ flags: PA, seq: 101, ack: 901, data: 'one' }));
     h.r.segment(seg({ flags: TCP_FIN | A, seq: 104, ack: 901 }));
+    expect(h.rec(0).ends()).toEqual([]); // closed one way only
     h.r.segment(seg({ c2s: false, flags: TCP_FIN | A, seq: 901, ack: 105 }));
-    expect(h.rec(0).ends()).toEqual([]); // not before the current batch is done
-    await Promise.resolve();
-    expect(h.rec(0).ends()).toEqual(['fin']);
+    expect(h.rec(0).ends()).toEqual(['fin']); // at once, not when the read batch is done
     // the last ACK and a retransmitted FIN still belong to the same conversation
     h.r.segment(seg({ flags: A, seq: 105, ack: 902 }));
     h.r.segment(seg({ c2s: false, flags: TCP_FIN | A, seq: 901, ack: 105 }));
@@ -506,11 +506,29 @@ describe('Reassembler: lifetime', () => {
     expect(h.rec(1).ends()).toEqual(['eof']);
   });
 
-  it('a reset flow is released too', async () => {
+  it('after a close by FINs, retransmissions are still counted and checked against the delivered bytes', () => {
+    const h = harness();
+    handshake(h, 100, 900);
+    h.r.segment(seg({ flags: PA, seq: 101, ack: 901, data: 'hello' }));
+    h.r.segment(seg({ flags: TCP_FIN | A, seq: 106, ack: 901 }));
+    h.r.segment(seg({ c2s: false, flags: TCP_FIN | A, seq: 901, ack: 107 }));
+    expect(h.rec(0).ends()).toEqual(['fin']);
+    h.r.segment(seg({ flags: PA, seq: 101, ack: 902, data: 'hello' })); // same bytes again
+    expect(h.rec(0).flow.stats[0].retransmissions).toBe(1);
+    expect(codes(h.rec(0).flow)).not.toContain('tcp_overlap_mismatch');
+    h.r.segment(seg({ flags: PA, seq: 101, ack: 902, data: 'jello' })); // different bytes at the same offsets
+    expect(h.rec(0).flow.stats[0].retransmissions).toBe(2);
+    expect(codes(h.rec(0).flow)).toContain('tcp_overlap_mismatch');
+    h.r.segment(seg({ flags: PA, seq: 107, ack: 902, data: 'more' })); // past the FIN
+    expect(codes(h.rec(0).flow)).toContain('tcp_data_after_fin');
+    expect(h.rec(0).text(0)).toBe('hello'); // nothing more delivered
+    expect(h.r.counters.bufferedBytes).toBe(0);
+  });
+
+  it('a reset flow is released at the reset', () => {
     const h = harness();
     handshake(h, 100, 900);
     h.r.segment(seg({ c2s: false, flags: TCP_RST | A, seq: 901, ack: 101 }));
-    await Promise.resolve();
     expect(h.rec(0).ends()).toEqual(['rst']);
     h.r.segment(seg({ flags: A, seq: 101, ack: 901, data: 'late' }));
     expect(h.rec(0).text(0)).toBe('');
