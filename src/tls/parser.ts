@@ -32,6 +32,7 @@
  */
 import { isTls13Version } from '../registry/index.js';
 import type { Anomaly } from '../core/types.js';
+import { keepRawMessage } from '../core/raw.js';
 import { decodeClientHello, decodeSslv2ClientHello } from './client_hello.js';
 import { decodeHandshakeMessage } from './messages.js';
 import type { Problem } from './reader.js';
@@ -515,7 +516,7 @@ class DirectionParser implements TlsDirectionParser {
     if (t === SSLV2_CLIENT_HELLO) {
       const d = decodeSslv2ClientHello(body);
       const ev: TlsEvent = { kind: 'handshake', msgType: 1, length: body.length, body: { type: 'client_hello', hello: d.value }, recordVersion: 2, at: this.at };
-      if (this.keepRaw) ev.raw = body.slice();
+      if (this.keepRaw) ev.raw = keepRawMessage(-1, body);
       this.emit(ev);
       this.problems(d.problems);
       return;
@@ -647,7 +648,7 @@ class DirectionParser implements TlsDirectionParser {
       }
     }
     const ev: TlsEvent = { kind: 'handshake', msgType, length: body.length, body: out, recordVersion, at: this.at };
-    if (this.keepRaw) ev.raw = withHeader(msgType, body);
+    if (this.keepRaw) ev.raw = keepRawMessage(msgType, body);
     this.emit(ev);
     this.problems(problems);
     // RFC 8446 7.2: after its Finished the sender uses application traffic keys, which are never used here
@@ -657,13 +658,3 @@ class DirectionParser implements TlsDirectionParser {
   }
 }
 
-/** A copy of a handshake message with its 4-byte header (RFC 8446 section 4: msg_type, uint24 length). */
-function withHeader(msgType: number, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + body.length);
-  out[0] = msgType;
-  out[1] = (body.length >>> 16) & 0xff;
-  out[2] = (body.length >>> 8) & 0xff;
-  out[3] = body.length & 0xff;
-  out.set(body, 4);
-  return out;
-}
