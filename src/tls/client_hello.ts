@@ -163,6 +163,7 @@ export function decodeClientHello(body: Uint8Array, recordVersion?: number): Dec
     cs.skip(cs.remaining & ~1);
     const cm = r.vec(1, 'legacy_compression_methods');
     while (cm.remaining > 0) h.compression_methods.push(cm.u8());
+    h.compression_methods = internList(h.compression_methods);
     // Extensions are optional before TLS 1.3 (RFC 5246 7.4.1.2: "may be followed by")
     if (r.remaining > 0) {
       const exts = readExtensions(r, 'client_hello', problems);

@@ -243,13 +243,16 @@ export function decodeEch(r: Reader): EchJson {
 
 /**
  * Extensions whose bytes repeat across sessions of one client or server
- * build (lists of groups, signature schemes, versions, ALPN, flags), unlike
- * server_name, key_share, session tickets or PSKs. Their decoded form is
- * shared per (hello kind, type, bytes) when at most INTERN_MAX_BYTES long;
- * shared objects are frozen (with their values), nothing may modify them.
+ * build (lists of groups, signature schemes, versions, ALPN, flags) or of
+ * one server (server_name), unlike key_share, session tickets or PSKs. Their
+ * decoded form is shared per (hello kind, type, bytes) when at most
+ * INTERN_MAX_BYTES long; shared objects are frozen (with their values),
+ * nothing may modify them. A key_share's bytes are new keys every time, but
+ * its decoded form (groups and key lengths) repeats: it is shared by that
+ * form (internKeyShare).
  */
 const INTERNED_TYPES = new Set<number>([
-  EXT.max_fragment_length, EXT.status_request, EXT.supported_groups, EXT.ec_point_formats, EXT.signature_algorithms,
+  EXT.server_name, EXT.max_fragment_length, EXT.status_request, EXT.supported_groups, EXT.ec_point_formats, EXT.signature_algorithms,
   EXT.heartbeat, EXT.alpn, EXT.signed_certificate_timestamp, EXT.padding, EXT.encrypt_then_mac,
   EXT.extended_master_secret, EXT.compress_certificate, EXT.record_size_limit, EXT.delegated_credential,
   EXT.supported_versions, EXT.psk_key_exchange_modes, EXT.post_handshake_auth, EXT.signature_algorithms_cert,
@@ -293,10 +296,47 @@ function internedExtension(type: number, data: Uint8Array, kind: HelloKind): Ext
   return ext;
 }
 
+interface InternedKeyShare {
+  kind: HelloKind;
+  ext: ExtensionJson;
+  next: InternedKeyShare | undefined;
+}
+const keyShares = new ChainCache<InternedKeyShare>(INTERN_MAX_ENTRIES);
+
+/** The (group, key length) pairs of a decoded key_share value: a list (ClientHello), one share (ServerHello) or a selected group (HelloRetryRequest). */
+function sharesOf(v: unknown): { group: number; key_length?: number }[] | undefined {
+  if (Array.isArray(v)) return v as KeyShareJson[];
+  if (v !== null && typeof v === 'object' && typeof (v as { group?: unknown }).group === 'number') return [v as KeyShareJson];
+  return undefined;
+}
+
+function sameShares(a: { group: number; key_length?: number }[], b: { group: number; key_length?: number }[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.group !== b[i]!.group || a[i]!.key_length !== b[i]!.key_length) return false;
+  return true;
+}
+
+/** A decoded key_share, or the shared frozen one equal to it (same hello kind, length, shape, groups and key lengths). */
+function internKeyShare(e: ExtensionJson, kind: HelloKind): ExtensionJson {
+  const shares = sharesOf(e.value);
+  if (shares === undefined || e.hex !== undefined || e.malformed) return e;
+  const list = Array.isArray(e.value);
+  let h = Math.imul(e.type ^ (e.length << 8) ^ (list ? 1 : 2) ^ (kind === 'client_hello' ? 4 : kind === 'server_hello' ? 8 : 16), 0x01000193);
+  for (const x of shares) h = Math.imul(Math.imul(h ^ x.group, 0x01000193) ^ (x.key_length ?? -1), 0x01000193);
+  for (let c = keyShares.head(h); c; c = c.next) {
+    const o = c.ext;
+    if (c.kind === kind && o.type === e.type && o.length === e.length && Array.isArray(o.value) === list && sameShares(sharesOf(o.value)!, shares)) return o;
+  }
+  deepFreeze(e);
+  keyShares.add(h, { kind, ext: e, next: undefined });
+  return e;
+}
+
 /** Decode one extension (type, data) into its JSON form. Never throws. */
 export function decodeExtension(type: number, data: Uint8Array, kind: HelloKind): ExtensionJson {
   if (data.length <= INTERN_MAX_BYTES && INTERNED_TYPES.has(type)) return internedExtension(type, data, kind);
-  return decodeExtensionUncached(type, data, kind);
+  const e = decodeExtensionUncached(type, data, kind);
+  return type === EXT.key_share || type === EXT.key_share_old ? internKeyShare(e, kind) : e;
 }
 
 function decodeExtensionUncached(type: number, data: Uint8Array, kind: HelloKind): ExtensionJson {

@@ -45,10 +45,41 @@ describe('shared ClientHello parts', () => {
     }
     expect(b.supported_groups).toBe(a.supported_groups);
     expect(() => a.supported_groups.push(1)).toThrow(TypeError);
-    // server_name and key_share are decoded per hello
-    expect(byType(b, 0)).not.toBe(byType(a, 0));
-    expect(byType(b, 51)).not.toBe(byType(a, 51));
-    expect(byType(b, 51)).toEqual(byType(a, 51));
+    // a server's name repeats from connection to connection too
+    expect(byType(b, 0)).toBe(byType(a, 0));
+    expect(b.server_name).toBe('server');
+  });
+
+  /** Offset of the x25519 key in the key_share extension (00 33, length, client_shares length, 00 1d, 00 20). */
+  const keyAt = (h: Uint8Array): number => {
+    for (let i = 0; i + 10 < h.length; i++) if (h[i] === 0x00 && h[i + 1] === 0x33 && h[i + 6] === 0x00 && h[i + 7] === 0x1d) return i + 10;
+    throw new Error('no key_share');
+  };
+
+  it('shares a key_share by its groups and key lengths, whatever the keys', () => {
+    const a = decodeClientHello(body()).value;
+    const other = body();
+    const k = keyAt(other);
+    for (let i = 0; i < 32; i++) other[k + i] = (other[k + i]! + 1) & 0xff; // new keys: every connection has its own
+    const b = decodeClientHello(other).value;
+    const ks = (h: typeof a) => h.extension_details.find((e) => e.type === 51)!;
+    expect(ks(b)).toBe(ks(a));
+    expect(b.key_shares).toBe(a.key_shares);
+    expect(a.key_shares).toEqual([{ group: 0x1d, group_name: 'x25519', key_length: 32 }]);
+    expect(Object.isFrozen(ks(a)) && Object.isFrozen(a.key_shares[0])).toBe(true);
+    // another group is another key_share
+    const p256 = body();
+    p256[keyAt(p256) - 3] = 0x17; // group 0x001d -> 0x0017
+    const c = decodeClientHello(p256).value;
+    expect(ks(c)).not.toBe(ks(a));
+    expect(c.key_shares).toEqual([{ group: 0x17, group_name: 'secp256r1', key_length: 32 }]);
+    expect(a.key_shares[0]!.group).toBe(0x1d);
+    // the ServerHello's share (one object, not a list) is kept apart from the ClientHello's
+    const sh = decodeServerHello(RFC8448_SH.slice(4)).value;
+    const shKs = sh.extension_details.find((e) => e.type === 51)!;
+    expect(shKs).not.toBe(ks(a));
+    expect(shKs.value).toEqual({ group: 0x1d, group_name: 'x25519', key_length: 32 });
+    expect(decodeServerHello(RFC8448_SH.slice(4)).value.extension_details.find((e) => e.type === 51)).toBe(shKs);
   });
 
   it('keeps ServerHello and ClientHello decodings of one extension apart', () => {
