@@ -69,7 +69,7 @@ export class TlsFlowConsumer implements StreamConsumer {
   private resetBy: Side | null = null;
   private finBy: Side | null = null;
   private finDirs = 0;
-  private closeQueued = false;
+  private closeSeen = false;
   /** Time of the packet that closed the connection (the second FIN, or the first RST): its sessions end there. */
   private closeTs: Ts | undefined;
   private closedBy: Session['flags']['closed_by'] = null;
@@ -377,21 +377,20 @@ export class TlsFlowConsumer implements StreamConsumer {
   control(dir: Dir, flags: number, ts: Ts, _packetIndex: number): void {
     this.lastTs = ts;
     // once closed (both FINs, or a reset) the session is settled: what follows (a reset after a clean
-    // close, a retransmitted FIN) does not change how it ended, however soon the close is processed
-    if (this.closeQueued) return;
+    // close, a retransmitted FIN) does not change how it ended
+    if (this.closeSeen) return;
     if ((flags & TCP_RST) !== 0 && this.resetBy === null) this.resetBy = this.sideOf(dir);
     if ((flags & TCP_FIN) !== 0) {
       if (this.finBy === null) this.finBy = this.sideOf(dir);
       this.finDirs |= 1 << dir;
     }
-    // The connection is over (reset, or closed both ways): report the session now rather than when
-    // the reassembler retires the flow, so `export --format ndjson` streams sessions as they
-    // complete. Deferred to after the current batch of packets so the data carried by the closing
-    // segments (and, for a reset, the holes the reassembler flushes) is delivered first.
-    if (!this.closeQueued && ((flags & TCP_RST) !== 0 || this.finDirs === 3)) {
-      this.closeQueued = true;
+    // The connection is over (reset, or FINs both ways): its sessions end here. The reassembler ends
+    // this consumer right after the packet that closed the flow (or, when data before a FIN is still
+    // missing, once that hole is given up), so the data carried by the closing segments is delivered
+    // first and `export --format ndjson` streams the session as the connection closes.
+    if ((flags & TCP_RST) !== 0 || this.finDirs === 3) {
+      this.closeSeen = true;
       this.closeTs = ts;
-      queueMicrotask(() => this.end((flags & TCP_RST) !== 0 ? 'rst' : 'fin', this.lastTs ?? ts));
     }
   }
 

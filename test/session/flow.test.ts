@@ -4,6 +4,7 @@ import type { FlowInfo } from '../../src/reassembly/types.js';
 import type { Session } from '../../src/core/model.js';
 import type { Dir } from '../../src/core/types.js';
 import { cat, clientHello, record, serverHello } from '../tls/build.js';
+import { TCP_ACK, TCP_FIN, TCP_RST } from '../../src/decode/types.js';
 
 function fakeFlow(): FlowInfo {
   const d = () => ({ packets: 0, bytes: 0, reassembled: 0, gaps: 0, gapBytes: 0, retransmissions: 0, outOfOrder: 0, synSeen: false, finSeen: false, rstSeen: false });
@@ -48,6 +49,27 @@ describe('TlsFlowConsumer', () => {
     expect(flows[1]!.anomalies.map((a) => a.code)).toContain('tls_detect_budget');
     for (const c of cs) c.end('fin', ts);
     expect(budget.used).toBe(0);
+  });
+
+  it('ends only when the reassembler ends it, yet at the closing packet: data still arriving after both FINs counts', async () => {
+    const ch = record(22, 0x0301, clientHello({ cipherSuites: [0xc02f], extensions: [] }));
+    const sh = record(22, 0x0303, serverHello({ cipherSuite: 0xc02f }));
+    const out: Session[] = [];
+    const c = new TlsFlowConsumer(fakeFlow(), (s) => out.push(s));
+    c.data(0, ch, { sec: 1, nsec: 0 }, 1, false);
+    c.control(0, TCP_FIN | TCP_ACK, { sec: 2, nsec: 0 }, 2);
+    c.control(1, TCP_FIN | TCP_ACK, { sec: 3, nsec: 0 }, 3);
+    await new Promise((r) => setImmediate(r)); // nothing is deferred to the end of a read batch
+    expect(out).toEqual([]);
+    // the server's hello was sent before its FIN but captured after it (a hole the reassembler fills)
+    c.data(1, sh, { sec: 4, nsec: 0 }, 4, false);
+    c.control(1, TCP_RST, { sec: 5, nsec: 0 }, 5); // after the close: changes nothing
+    c.end('fin', { sec: 6, nsec: 0 });
+    expect(out).toHaveLength(1);
+    expect(out[0]!.server_hello?.cipher_suite).toBe(0xc02f);
+    expect(out[0]!.end_ts).toBe(4); // its last step, not the reset after the close nor when the flow was retired
+    expect(out[0]!.flags.closed_by).toBe('fin');
+    expect(out[0]!.flags.reset_by).toBeNull();
   });
 
   it('non-TLS streams give no session', () => {
