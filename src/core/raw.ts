@@ -46,8 +46,15 @@ interface KeptMessage {
   bytes: Uint8Array;
   next: KeptMessage | undefined;
 }
-/** Messages kept lately, by a hash of their content: a server sends the same Certificate message on every connection. */
-const recent = new ChainCache<KeptMessage>(4096);
+/**
+ * Messages kept lately, by a hash of their content: a server sends the same
+ * Certificate message on every connection. Bounded in entries and in the
+ * size of what it remembers (at most RECENT_MAX messages of at most
+ * RECENT_MAX_BYTES), so it pins little beyond what the sessions keep.
+ */
+const RECENT_MAX = 1024;
+const RECENT_MAX_BYTES = 16 * 1024;
+const recent = new ChainCache<KeptMessage>(RECENT_MAX);
 
 function sameBody(kept: Uint8Array, at: number, body: Uint8Array): boolean {
   if (kept.length - at !== body.length) return false;
@@ -64,13 +71,17 @@ function sameBody(kept: Uint8Array, at: number, body: Uint8Array): boolean {
 export function keepRawMessage(type: number, body: Uint8Array): Uint8Array {
   const head = type >= 0 ? 4 : 0;
   const len = body.length;
-  // hash: the type, the length, about 64 bytes spread over the message and its last 16
-  let h = Math.imul(type ^ len, 0x01000193);
-  const step = len > 64 ? len >>> 6 : 1;
-  for (let i = 0; i < len; i += step) h = Math.imul(h ^ (body[i] as number), 0x01000193);
-  for (let i = len > 16 ? len - 16 : 0; i < len; i++) h = Math.imul(h ^ (body[i] as number), 0x01000193);
-  for (let e = recent.head(h); e !== undefined; e = e.next) if (e.type === type && sameBody(e.bytes, head, body)) return e.bytes;
   const n = head + len;
+  const remember = n <= RECENT_MAX_BYTES;
+  let h = 0;
+  if (remember) {
+    // hash: the type, the length, about 64 bytes spread over the message and its last 16
+    h = Math.imul(type ^ len, 0x01000193);
+    const step = len > 64 ? len >>> 6 : 1;
+    for (let i = 0; i < len; i += step) h = Math.imul(h ^ (body[i] as number), 0x01000193);
+    for (let i = len > 16 ? len - 16 : 0; i < len; i++) h = Math.imul(h ^ (body[i] as number), 0x01000193);
+    for (let e = recent.head(h); e !== undefined; e = e.next) if (e.type === type && sameBody(e.bytes, head, body)) return e.bytes;
+  }
   let out: Uint8Array;
   if (n > OWN_BYTES) out = new Uint8Array(n);
   else {
@@ -88,6 +99,6 @@ export function keepRawMessage(type: number, body: Uint8Array): Uint8Array {
     out[3] = len & 0xff;
   }
   out.set(body, head);
-  recent.add(h, { type, bytes: out, next: undefined });
+  if (remember) recent.add(h, { type, bytes: out, next: undefined });
   return out;
 }

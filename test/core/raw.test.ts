@@ -52,5 +52,7 @@ describe('keepRawMessage', () => {
     const big = keepRawMessage(11, new Uint8Array(100_000).fill(9));
     expect(big.byteLength).toBe(100_004);
     expect(big.buffer.byteLength).toBe(100_004);
+    // too large to be remembered: an equal one is another copy (the cache pins only small messages)
+    expect(keepRawMessage(11, new Uint8Array(100_000).fill(9))).not.toBe(big);
   });
 });
