@@ -10,7 +10,7 @@ import { SCHEMA_VERSION } from '../core/model.js';
 import { analyze, bySessionStart, type AnalyzeOptions, type AnalyzeResult } from '../analyze.js';
 import { writeSessionBytes } from '../export/json.js';
 import { flowsFooter, flowsHeader, renderFlowLine, renderListLine, listHeader } from './render.js';
-import { diagnose, diagnoseView, renderDiagnoseText, maxSeverity } from '../session/diagnose.js';
+import { Diagnosis, renderDiagnoseText } from '../session/diagnose.js';
 import { loadCaFile } from '../x509/ca.js';
 import { loadKeyLogFile } from '../tls/keylog.js';
 import { STDIN_TOKEN } from './stdin-token.js';
@@ -222,9 +222,13 @@ const SEVERITIES = ['info', 'low', 'medium', 'high'] as const;
 
 export async function cmdDiagnose(argv: { capture: string; format: string; 'fail-on'?: string | undefined; ca?: string | undefined; keylog?: string | undefined; 'pcap-impl'?: string | undefined }): Promise<number> {
   const opts = baseOpts(argv);
-  // each session is kept as the parts the report reads (DiagnoseSession)
-  const { r, kept: sessions } = await analyzeKeeping(argv.capture, opts, diagnoseView);
-  const report = diagnose(sessions, {
+  // the report is built as sessions complete (session/diagnose.ts Diagnosis), in the order of their
+  // start: what it keeps does not grow with whole sessions
+  const d = new Diagnosis();
+  opts.keepSessions = false;
+  opts.onSession = (s) => d.add(s, [s.start_ts, s.flow_id, s.handshake_index]);
+  const r = await analyze(argv.capture, opts);
+  const report = d.report({
     captureStart: r.firstTs ? new Date(r.firstTs.sec * 1000) : null,
     captureEnd: r.lastTs ? new Date(r.lastTs.sec * 1000) : null,
   });
@@ -235,7 +239,7 @@ export async function cmdDiagnose(argv: { capture: string; format: string; 'fail
   warn(r.warnings, argv.capture, r.anomalies);
   const threshold = argv['fail-on'];
   if (threshold) {
-    const worst = maxSeverity(sessions);
+    const worst = report.max_severity;
     if (worst !== null && SEVERITIES.indexOf(worst) >= SEVERITIES.indexOf(threshold as (typeof SEVERITIES)[number])) return 3;
   }
   return 0;

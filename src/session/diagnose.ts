@@ -10,22 +10,15 @@ import type { Severity } from '../core/types.js';
 import { FINDING_CODES, severityRank } from './findings.js';
 import type { FindingCode } from './findings.js';
 import { safeMessage, safeText } from './safe-text.js';
-import { timingAggregates } from './stats.js';
+import { TimingGroups, serverAddress } from './stats.js';
 import type { TimingAggregates } from './stats.js';
 
-/** What the report reads of a session: the CLI keeps only this of each session of a large capture. */
+/** What the report reads of a session. */
 export type DiagnoseSession = Pick<
   Session,
   'id' | 'server' | 'server_name' | 'findings' | 'timing' | 'version' | 'version_name' | 'established' | 'end_ts' | 'flags' | 'certificates' | 'alerts'
 >;
 
-/** The parts of `s` the report reads (references, not copies). */
-export function diagnoseView(s: Session): DiagnoseSession {
-  return {
-    id: s.id, server: s.server, server_name: s.server_name, findings: s.findings, timing: s.timing, version: s.version,
-    version_name: s.version_name, established: s.established, end_ts: s.end_ts, flags: s.flags, certificates: s.certificates, alerts: s.alerts,
-  };
-}
 
 export interface DiagnoseContext {
   captureStart: Date | null;
@@ -103,15 +96,6 @@ export const CAUSE_PRECEDENCE: readonly FindingCode[] = [
 
 const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high'];
 
-export function maxSeverity(sessions: readonly Pick<Session, 'findings'>[]): Severity | null {
-  let best: Severity | null = null;
-  for (const s of sessions) {
-    for (const f of s.findings) {
-      if (best === null || severityRank(f.severity) > severityRank(best)) best = f.severity;
-    }
-  }
-  return best;
-}
 
 function serverLabel(s: Pick<Session, 'server' | 'server_name'>): string {
   const host = s.server_name ? s.server_name : s.server.ip.includes(':') ? `[${s.server.ip}]` : s.server.ip;
@@ -173,146 +157,238 @@ function validDate(d: Date | null): Date | null {
   return d !== null && Number.isFinite(d.getTime()) ? d : null;
 }
 
-/** The latest end_ts of the sessions (a loop: spreading 100,000s of values into Math.max overflows the stack). */
-function latestEnd(sessions: readonly Pick<Session, 'end_ts'>[]): number {
-  let m = -Infinity;
-  for (const s of sessions) if (s.end_ts > m) m = s.end_ts;
-  return m;
+
+/**
+ * A session's place in the report's order: sessions are read as if sorted by
+ * this key (lexicographically), whatever order they are added in. `diagnose`
+ * uses the array index; the CLI the session's start, flow and handshake index
+ * (AnalyzeResult's order), so it can add sessions as the capture is read.
+ */
+export type DiagnoseOrder = readonly [number, number, number];
+
+function before(a: DiagnoseOrder, b: DiagnoseOrder): boolean {
+  return a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2])));
 }
 
-export function diagnose(sessions: readonly DiagnoseSession[], ctx: DiagnoseContext): DiagnoseReport {
-  const bySeverity: Record<Severity, number> = { info: 0, low: 0, medium: 0, high: 0 };
-  const byCode: Record<string, number> = {};
-  let established = 0;
-  let failed = 0;
-  let incomplete = 0;
-  const servers = new Set<string>();
-  /** server label -> cause code -> the failed sessions */
-  const failGroups = new Map<string, Map<string, { label: string; cause: string; sessions: DiagnoseSession[]; findings: FindingJson[] }>>();
-  const weak = new Map<string, Map<string, { severity: Severity; count: number; message: string }>>();
+/** Failure-group members reported by id. */
+const GROUP_IDS = 20;
+/** Slowest handshakes reported. */
+const SLOWEST = 10;
 
-  for (const s of sessions) {
-    servers.add(serverLabel(s));
+interface FailAcc {
+  label: string;
+  cause: string;
+  /** The group's first session (in report order), its cause finding. */
+  first: { order: DiagnoseOrder; server_name: string | null; server: Session['server']; finding: FindingJson };
+  severity: Severity;
+  count: number;
+  inferred: boolean;
+  /** The first GROUP_IDS sessions, in report order. */
+  ids: { order: DiagnoseOrder; id: string }[];
+}
+
+interface WeakAcc {
+  severity: Severity;
+  count: number;
+  order: DiagnoseOrder;
+  message: string;
+}
+
+interface CertAcc {
+  order: DiagnoseOrder;
+  server: string;
+  subject_cn: string | null;
+  issuer_cn: string | null;
+  not_after: string;
+  notAfterMs: number;
+  sha256: string;
+}
+
+
+type Slow = DiagnoseReport['slowest_handshakes'][number];
+
+/**
+ * The report built as sessions come, keeping what it needs of them instead
+ * of the sessions: counts, one entry per failure group, weakness, server and
+ * leaf certificate, the handshake times (two numbers per session, for the
+ * percentiles), the ten slowest handshakes and up to twenty ids per failure
+ * group. `tlsscope diagnose` adds each session as the capture is read, so its
+ * memory does not grow with whole sessions.
+ */
+export class Diagnosis {
+  private sessions = 0;
+  private established = 0;
+  private failed = 0;
+  private incomplete = 0;
+  private latestEnd = -Infinity;
+  private max: Severity | null = null;
+  private readonly bySeverity: Record<Severity, number> = { info: 0, low: 0, medium: 0, high: 0 };
+  private readonly byCode: Record<string, number> = {};
+  private readonly servers = new Set<string>();
+  /** server label -> cause code (keyed by both parts: a server label is wire text and may hold any character, NUL included) */
+  private readonly failGroups = new Map<string, Map<string, FailAcc>>();
+  private readonly weak = new Map<string, Map<string, WeakAcc>>();
+  private readonly certs = new Map<string, CertAcc>();
+  private readonly timingByName = new TimingGroups();
+  private readonly timingByServer = new TimingGroups();
+  private slowest: Slow[] = [];
+
+  add(s: DiagnoseSession, order: DiagnoseOrder): void {
+    this.sessions++;
+    const label = serverLabel(s);
+    this.servers.add(label);
+    if (s.end_ts > this.latestEnd) this.latestEnd = s.end_ts;
     for (const f of s.findings) {
-      bySeverity[f.severity]++;
-      byCode[f.code] = (byCode[f.code] ?? 0) + 1;
+      this.bySeverity[f.severity]++;
+      this.byCode[f.code] = (this.byCode[f.code] ?? 0) + 1;
+      if (this.max === null || severityRank(f.severity) > severityRank(this.max)) this.max = f.severity;
     }
     const cause = primaryCause(s);
-    if (s.established) established++;
-    else if (cause) failed++;
-    else incomplete++;
-    const label = serverLabel(s);
-    if (cause) {
-      // keyed by both parts (a server label is wire text and may hold any character, NUL included)
-      let byCause = failGroups.get(label);
-      if (!byCause) failGroups.set(label, (byCause = new Map()));
-      let g = byCause.get(cause.code);
-      if (!g) byCause.set(cause.code, (g = { label, cause: cause.code, sessions: [], findings: [] }));
-      g.sessions.push(s);
-      g.findings.push(cause);
-    }
+    if (s.established) this.established++;
+    else if (cause) this.failed++;
+    else this.incomplete++;
+    if (cause) this.addFailure(s, label, cause, order);
     // weaknesses and non-fatal problems of sessions that did complete (or that failed for another reason)
     for (const f of s.findings) {
       if (f.severity === 'info' || f === cause) continue;
       if (cause && isFailureCode(f.code)) continue;
-      let m = weak.get(label);
-      if (!m) weak.set(label, (m = new Map()));
+      let m = this.weak.get(label);
+      if (!m) this.weak.set(label, (m = new Map()));
       const w = m.get(f.code);
-      if (w) {
+      if (!w) m.set(f.code, { severity: f.severity, count: 1, order, message: f.message });
+      else {
         w.count++;
         if (severityRank(f.severity) > severityRank(w.severity)) w.severity = f.severity;
-      } else m.set(f.code, { severity: f.severity, count: 1, message: f.message });
+        if (before(order, w.order)) {
+          w.order = order;
+          w.message = f.message;
+        }
+      }
+    }
+    const hs = s.timing.handshake_ms;
+    if (hs !== null) this.addSlow({ id: s.id, server: label, handshake_ms: hs, client_hello_to_server_hello_ms: s.timing.client_hello_to_server_hello_ms, version: s.version_name });
+    // certificates: leaf of each session, deduplicated by fingerprint, named after its first session's server
+    const c = s.certificates[0];
+    if (c?.not_after) {
+      const had = this.certs.get(c.sha256);
+      if (had === undefined) {
+        const na = new Date(c.not_after).getTime();
+        if (!Number.isNaN(na)) {
+          this.certs.set(c.sha256, { order, server: label, subject_cn: c.subject_cn ?? null, issuer_cn: c.issuer_cn ?? null, not_after: c.not_after, notAfterMs: na, sha256: c.sha256 });
+        }
+      } else if (before(order, had.order)) {
+        had.order = order;
+        had.server = label;
+      }
+    }
+    if (s.server_name) this.timingByName.add(s.server_name, s);
+    this.timingByServer.add(serverAddress(s), s);
+  }
+
+  private addFailure(s: DiagnoseSession, label: string, cause: FindingJson, order: DiagnoseOrder): void {
+    let byCause = this.failGroups.get(label);
+    if (!byCause) this.failGroups.set(label, (byCause = new Map()));
+    let g = byCause.get(cause.code);
+    if (!g) {
+      g = { label, cause: cause.code, first: { order, server_name: s.server_name, server: s.server, finding: cause }, severity: 'info', count: 0, inferred: true, ids: [] };
+      byCause.set(cause.code, g);
+    } else if (before(order, g.first.order)) {
+      g.first = { order, server_name: s.server_name, server: s.server, finding: cause };
+    }
+    g.count++;
+    if (severityRank(cause.severity) > severityRank(g.severity)) g.severity = cause.severity;
+    if (cause.inferred !== true) g.inferred = false;
+    // the first GROUP_IDS ids in report order: an insertion into a short sorted list
+    const ids = g.ids;
+    if (ids.length < GROUP_IDS || before(order, ids[ids.length - 1]!.order)) {
+      let i = ids.length;
+      while (i > 0 && before(order, ids[i - 1]!.order)) i--;
+      ids.splice(i, 0, { order, id: s.id });
+      if (ids.length > GROUP_IDS) ids.pop();
     }
   }
 
-  const failures: FailureGroup[] = [];
-  for (const g of [...failGroups.values()].flatMap((m) => [...m.values()])) {
-    const { label, cause } = g;
-    const first = g.sessions[0] as DiagnoseSession;
-    const f0 = g.findings[0] as FindingJson;
-    const severity = g.findings.reduce<Severity>((a, f) => (severityRank(f.severity) > severityRank(a) ? f.severity : a), 'info');
-    const n = g.sessions.length;
-    failures.push({
-      server: label,
-      server_name: first.server_name,
-      server_ip: first.server.ip,
-      server_port: first.server.port,
-      cause,
-      severity,
-      count: n,
-      inferred: g.findings.every((f) => f.inferred === true),
-      message: `${n} session${n === 1 ? '' : 's'} to ${safeText(label)} failed: ${safeMessage(causePhrase(f0))}`,
-      example: f0.message,
-      sessions: g.sessions.slice(0, 20).map((s) => s.id),
-    });
+  private addSlow(x: Slow): void {
+    const list = this.slowest;
+    const slower = (a: Slow, b: Slow): boolean => a.handshake_ms > b.handshake_ms || (a.handshake_ms === b.handshake_ms && a.id.localeCompare(b.id) < 0);
+    if (list.length >= SLOWEST && !slower(x, list[list.length - 1]!)) return;
+    let i = list.length;
+    while (i > 0 && slower(x, list[i - 1]!)) i--;
+    list.splice(i, 0, x);
+    if (list.length > SLOWEST) list.pop();
   }
-  failures.sort((a, b) => b.count - a.count || severityRank(b.severity) - severityRank(a.severity) || a.server.localeCompare(b.server) || a.cause.localeCompare(b.cause));
 
-  const weaknesses: WeaknessGroup[] = [...weak.entries()]
-    .map(([server, m]) => ({
-      server,
-      findings: [...m.entries()]
-        .map(([code, w]) => ({ code, severity: w.severity, count: w.count, message: w.message }))
-        .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.code.localeCompare(b.code)),
-    }))
-    .sort((a, b) => severityRank((b.findings[0] as { severity: Severity }).severity) - severityRank((a.findings[0] as { severity: Severity }).severity) || a.server.localeCompare(b.server));
+  report(ctx: DiagnoseContext): DiagnoseReport {
+    const failures: FailureGroup[] = [];
+    for (const byCause of this.failGroups.values()) {
+      for (const g of byCause.values()) {
+        const f0 = g.first.finding;
+        const n = g.count;
+        failures.push({
+          server: g.label,
+          server_name: g.first.server_name,
+          server_ip: g.first.server.ip,
+          server_port: g.first.server.port,
+          cause: g.cause,
+          severity: g.severity,
+          count: n,
+          inferred: g.inferred,
+          message: `${n} session${n === 1 ? '' : 's'} to ${safeText(g.label)} failed: ${safeMessage(causePhrase(f0))}`,
+          example: f0.message,
+          sessions: g.ids.map((x) => x.id),
+        });
+      }
+    }
+    failures.sort((a, b) => b.count - a.count || severityRank(b.severity) - severityRank(a.severity) || a.server.localeCompare(b.server) || a.cause.localeCompare(b.cause));
 
-  const slowest = sessions
-    .filter((s) => s.timing.handshake_ms !== null)
-    .sort((a, b) => (b.timing.handshake_ms as number) - (a.timing.handshake_ms as number) || a.id.localeCompare(b.id))
-    .slice(0, 10)
-    .map((s) => ({
-      id: s.id,
-      server: serverLabel(s),
-      handshake_ms: s.timing.handshake_ms as number,
-      client_hello_to_server_hello_ms: s.timing.client_hello_to_server_hello_ms,
-      version: s.version_name,
-    }));
+    const weaknesses: WeaknessGroup[] = [...this.weak.entries()]
+      .map(([server, m]) => ({
+        server,
+        findings: [...m.entries()]
+          .map(([code, w]) => ({ code, severity: w.severity, count: w.count, message: w.message }))
+          .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.code.localeCompare(b.code)),
+      }))
+      .sort((a, b) => severityRank((b.findings[0] as { severity: Severity }).severity) - severityRank((a.findings[0] as { severity: Severity }).severity) || a.server.localeCompare(b.server));
 
-  // certificates: leaf of each session, deduplicated by fingerprint
-  // a capture time beyond what Date holds (a hostile pcapng timestamp) counts as unknown
-  const start = validDate(ctx.captureStart);
-  const end = validDate(ctx.captureEnd);
-  const refMs = (end ?? start)?.getTime() ?? (sessions.length ? latestEnd(sessions) * 1000 : Date.now());
-  const certs = new Map<string, DiagnoseReport['expiring_certificates'][number]>();
-  for (const s of sessions) {
-    const c = s.certificates[0];
-    if (!c?.not_after || certs.has(c.sha256)) continue;
-    const na = new Date(c.not_after).getTime();
-    if (Number.isNaN(na)) continue;
-    certs.set(c.sha256, {
-      server: serverLabel(s),
-      subject_cn: c.subject_cn ?? null,
-      issuer_cn: c.issuer_cn ?? null,
-      not_after: c.not_after,
-      days_left: Math.trunc((na - refMs) / 86_400_000),
-      sha256: c.sha256,
-    });
+    // a capture time beyond what Date holds (a hostile pcapng timestamp) counts as unknown
+    const start = validDate(ctx.captureStart);
+    const end = validDate(ctx.captureEnd);
+    const refMs = (end ?? start)?.getTime() ?? (this.sessions ? this.latestEnd * 1000 : Date.now());
+    const expiring = [...this.certs.values()]
+      .sort((a, b) => a.not_after.localeCompare(b.not_after) || a.sha256.localeCompare(b.sha256))
+      .slice(0, SLOWEST)
+      .map((c) => ({ server: c.server, subject_cn: c.subject_cn, issuer_cn: c.issuer_cn, not_after: c.not_after, days_left: Math.trunc((c.notAfterMs - refMs) / 86_400_000), sha256: c.sha256 }));
+
+    return {
+      period: {
+        start: start ? start.toISOString() : null,
+        end: end ? end.toISOString() : null,
+        duration_s: start && end ? (end.getTime() - start.getTime()) / 1000 : null,
+      },
+      totals: {
+        sessions: this.sessions,
+        established: this.established,
+        failed: this.failed,
+        incomplete: this.incomplete,
+        servers: this.servers.size,
+        findings_by_severity: { ...this.bySeverity },
+        findings_by_code: Object.fromEntries(Object.entries(this.byCode).sort(([a], [b]) => a.localeCompare(b))),
+      },
+      max_severity: this.max,
+      failures,
+      weaknesses,
+      slowest_handshakes: this.slowest.map((x) => ({ ...x })),
+      expiring_certificates: expiring,
+      timing: { by_server_name: this.timingByName.record(), by_server: this.timingByServer.record() },
+    };
   }
-  const expiring = [...certs.values()].sort((a, b) => a.not_after.localeCompare(b.not_after) || a.sha256.localeCompare(b.sha256)).slice(0, 10);
+}
 
-  return {
-    period: {
-      start: start ? start.toISOString() : null,
-      end: end ? end.toISOString() : null,
-      duration_s: start && end ? (end.getTime() - start.getTime()) / 1000 : null,
-    },
-    totals: {
-      sessions: sessions.length,
-      established,
-      failed,
-      incomplete,
-      servers: servers.size,
-      findings_by_severity: bySeverity,
-      findings_by_code: Object.fromEntries(Object.entries(byCode).sort(([a], [b]) => a.localeCompare(b))),
-    },
-    max_severity: maxSeverity(sessions),
-    failures,
-    weaknesses,
-    slowest_handshakes: slowest,
-    expiring_certificates: expiring,
-    timing: timingAggregates(sessions),
-  };
+/** The report over `sessions`, read in array order. */
+export function diagnose(sessions: readonly DiagnoseSession[], ctx: DiagnoseContext): DiagnoseReport {
+  const d = new Diagnosis();
+  for (let i = 0; i < sessions.length; i++) d.add(sessions[i] as DiagnoseSession, [i, 0, 0]);
+  return d.report(ctx);
 }
 
 function fmtMs(v: number | null): string {

@@ -51,33 +51,35 @@ export function serverAddress(s: Pick<Session, 'server'>): string {
   return s.server.ip.includes(':') ? `[${s.server.ip}]:${s.server.port}` : `${s.server.ip}:${s.server.port}`;
 }
 
-function aggregate(group: readonly TimedSession[]): TimingAggregate {
-  const hs: number[] = [];
-  const chsh: number[] = [];
-  for (const s of group) {
-    if (s.timing.handshake_ms !== null) hs.push(s.timing.handshake_ms);
-    if (s.timing.client_hello_to_server_hello_ms !== null) chsh.push(s.timing.client_hello_to_server_hello_ms);
-  }
-  return { count: group.length, handshake_ms: percentiles(hs), client_hello_to_server_hello_ms: percentiles(chsh) };
-}
+/** Timing values per group key, added one session at a time (two numbers per session are kept). */
+export class TimingGroups {
+  private readonly groups = new Map<string, { count: number; hs: number[]; chsh: number[] }>();
 
-function groupBy(sessions: readonly TimedSession[], key: (s: TimedSession) => string | null): Record<string, TimingAggregate> {
-  const groups = new Map<string, TimedSession[]>();
-  for (const s of sessions) {
-    const k = key(s);
-    if (k === null) continue;
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = []));
-    g.push(s);
+  add(key: string, s: Pick<Session, 'timing'>): void {
+    let g = this.groups.get(key);
+    if (!g) this.groups.set(key, (g = { count: 0, hs: [], chsh: [] }));
+    g.count++;
+    if (s.timing.handshake_ms !== null) g.hs.push(s.timing.handshake_ms);
+    if (s.timing.client_hello_to_server_hello_ms !== null) g.chsh.push(s.timing.client_hello_to_server_hello_ms);
   }
-  const out: Record<string, TimingAggregate> = {};
-  for (const k of [...groups.keys()].sort()) out[k] = aggregate(groups.get(k) as TimedSession[]);
-  return out;
+
+  /** The aggregates, keys in sorted order. */
+  record(): Record<string, TimingAggregate> {
+    const out: Record<string, TimingAggregate> = {};
+    for (const k of [...this.groups.keys()].sort()) {
+      const g = this.groups.get(k)!;
+      out[k] = { count: g.count, handshake_ms: percentiles(g.hs), client_hello_to_server_hello_ms: percentiles(g.chsh) };
+    }
+    return out;
+  }
 }
 
 export function timingAggregates(sessions: readonly TimedSession[]): TimingAggregates {
-  return {
-    by_server_name: groupBy(sessions, (s) => (s.server_name ? s.server_name : null)),
-    by_server: groupBy(sessions, serverAddress),
-  };
+  const byName = new TimingGroups();
+  const byServer = new TimingGroups();
+  for (const s of sessions) {
+    if (s.server_name) byName.add(s.server_name, s);
+    byServer.add(serverAddress(s), s);
+  }
+  return { by_server_name: byName.record(), by_server: byServer.record() };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Session } from '../../src/core/model.js';
-import { diagnose, maxSeverity, primaryCause, renderDiagnoseText } from '../../src/session/diagnose.js';
+import { Diagnosis, diagnose, primaryCause, renderDiagnoseText } from '../../src/session/diagnose.js';
 import { computeFindings } from '../../src/session/findings.js';
 import { safeText } from '../../src/session/safe-text.js';
 import { percentile, percentiles, timingAggregates } from '../../src/session/stats.js';
@@ -119,10 +119,11 @@ describe('diagnose', () => {
     expect(primaryCause(s)?.code).toBe('client_cert_missing');
   });
 
-  it('maxSeverity for --fail-on', () => {
-    expect(maxSeverity([ok])).toBeNull();
-    expect(maxSeverity([ok, weak])).toBe('medium');
-    expect(maxSeverity(sessions)).toBe('high');
+  it('max_severity for --fail-on', () => {
+    const ctx = { captureStart: CAPTURE, captureEnd: CAPTURE };
+    expect(diagnose([ok], ctx).max_severity).toBeNull();
+    expect(diagnose([ok, weak], ctx).max_severity).toBe('medium');
+    expect(diagnose(sessions, ctx).max_severity).toBe('high');
   });
 
   it('renders text with every wire string escaped', () => {
@@ -161,22 +162,56 @@ describe('diagnose', () => {
   });
 });
 
-describe('diagnoseView (what the CLI keeps of each session)', () => {
-  it('gives the same report as the whole sessions on every fixture capture', async () => {
-    const { analyze } = await import('../../src/analyze.js');
-    const { diagnoseView } = await import('../../src/session/diagnose.js');
-    const { readdirSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const dir = join(import.meta.dirname, '..', '..', 'fixtures');
+describe('Diagnosis (the report built as sessions complete, as `tlsscope diagnose` does)', () => {
+  it('gives the report of the sorted sessions whatever order they come in, on every capture', async () => {
+    const { analyze, bySessionStart } = await import('../../src/analyze.js');
+    const { existsSync } = await import('node:fs');
+    const { captureFiles, FIXTURES, SHARED } = await import('../e2e/helpers.js');
+    const files = [...captureFiles(FIXTURES), ...(existsSync(SHARED) ? captureFiles(SHARED) : [])];
     let failures = 0;
-    for (const f of readdirSync(dir).filter((x) => /\.(pcap|pcapng)$/.test(x))) {
-      const r = await analyze(join(dir, f), { now: CAPTURE });
+    let seed = 7;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (const f of files) {
+      let r;
+      try {
+        r = await analyze(f, { now: CAPTURE });
+      } catch {
+        continue; // not a capture we read (covered by the capture tests)
+      }
       const ctx = { captureStart: CAPTURE, captureEnd: CAPTURE };
-      const whole = diagnose(r.sessions, ctx);
-      expect(diagnose(r.sessions.map(diagnoseView), ctx), f).toEqual(whole);
-      expect(maxSeverity(r.sessions.map(diagnoseView))).toBe(maxSeverity(r.sessions));
-      failures += whole.failures.length;
+      const sorted = [...r.sessions].sort(bySessionStart);
+      const want = diagnose(sorted, ctx);
+      // completion order is not start order: feed them reversed, and shuffled
+      const shuffled = [...sorted];
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        const j = rnd(i + 1);
+        [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+      }
+      for (const order of [[...sorted].reverse(), shuffled]) {
+        const d = new Diagnosis();
+        for (const s of order) d.add(s, [s.start_ts, s.flow_id, s.handshake_index]);
+        expect(d.report(ctx), f).toEqual(want);
+      }
+      failures += want.failures.length;
     }
     expect(failures).toBeGreaterThan(3);
+  }, 120_000);
+
+  it('keeps the first sessions of a failure group in order, at most 20 ids', () => {
+    const ctx = { captureStart: CAPTURE, captureEnd: CAPTURE };
+    const many = Array.from({ length: 30 }, (_, i) => {
+      const s = withFindings(makeFailedAfterClientHello());
+      s.id = `${i}-0`;
+      return s;
+    });
+    const d = new Diagnosis();
+    for (let i = many.length - 1; i >= 0; i--) d.add(many[i]!, [i, 0, 0]);
+    const g = d.report(ctx).failures[0]!;
+    expect(g.count).toBe(30);
+    expect(g.sessions).toEqual(many.slice(0, 20).map((s) => s.id));
+    expect(d.report(ctx)).toEqual(diagnose(many, ctx));
   });
 });
