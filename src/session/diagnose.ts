@@ -170,6 +170,23 @@ function before(a: DiagnoseOrder, b: DiagnoseOrder): boolean {
   return a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2])));
 }
 
+/**
+ * Puts `x` into `list` (kept sorted by `first`, at most `max` long) unless
+ * `max` entries already come before it: the first `max` of what was added.
+ */
+function insertBounded<T>(list: T[], x: T, max: number, first: (a: T, b: T) => boolean): void {
+  if (list.length >= max && !first(x, list[list.length - 1] as T)) return;
+  let i = list.length;
+  while (i > 0 && first(x, list[i - 1] as T)) i--;
+  list.splice(i, 0, x);
+  if (list.length > max) list.pop();
+}
+
+/** Slower handshake first; equal times by session id. */
+function slower(a: Slow, b: Slow): boolean {
+  return a.handshake_ms > b.handshake_ms || (a.handshake_ms === b.handshake_ms && a.id.localeCompare(b.id) < 0);
+}
+
 /** Failure-group members reported by id. */
 const GROUP_IDS = 20;
 /** Slowest handshakes reported. */
@@ -266,7 +283,10 @@ export class Diagnosis {
       }
     }
     const hs = s.timing.handshake_ms;
-    if (hs !== null) this.addSlow({ id: s.id, server: label, handshake_ms: hs, client_hello_to_server_hello_ms: s.timing.client_hello_to_server_hello_ms, version: s.version_name });
+    if (hs !== null) {
+      const slow: Slow = { id: s.id, server: label, handshake_ms: hs, client_hello_to_server_hello_ms: s.timing.client_hello_to_server_hello_ms, version: s.version_name };
+      insertBounded(this.slowest, slow, SLOWEST, slower);
+    }
     // certificates: leaf of each session, deduplicated by fingerprint, named after its first session's server
     const c = s.certificates[0];
     if (c?.not_after) {
@@ -298,24 +318,8 @@ export class Diagnosis {
     g.count++;
     if (severityRank(cause.severity) > severityRank(g.severity)) g.severity = cause.severity;
     if (cause.inferred !== true) g.inferred = false;
-    // the first GROUP_IDS ids in report order: an insertion into a short sorted list
-    const ids = g.ids;
-    if (ids.length < GROUP_IDS || before(order, ids[ids.length - 1]!.order)) {
-      let i = ids.length;
-      while (i > 0 && before(order, ids[i - 1]!.order)) i--;
-      ids.splice(i, 0, { order, id: s.id });
-      if (ids.length > GROUP_IDS) ids.pop();
-    }
-  }
-
-  private addSlow(x: Slow): void {
-    const list = this.slowest;
-    const slower = (a: Slow, b: Slow): boolean => a.handshake_ms > b.handshake_ms || (a.handshake_ms === b.handshake_ms && a.id.localeCompare(b.id) < 0);
-    if (list.length >= SLOWEST && !slower(x, list[list.length - 1]!)) return;
-    let i = list.length;
-    while (i > 0 && slower(x, list[i - 1]!)) i--;
-    list.splice(i, 0, x);
-    if (list.length > SLOWEST) list.pop();
+    // the first GROUP_IDS ids in report order
+    insertBounded(g.ids, { order, id: s.id }, GROUP_IDS, (a, b) => before(a.order, b.order));
   }
 
   report(ctx: DiagnoseContext): DiagnoseReport {

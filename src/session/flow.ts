@@ -69,7 +69,6 @@ export class TlsFlowConsumer implements StreamConsumer {
   private resetBy: Side | null = null;
   private finBy: Side | null = null;
   private finDirs = 0;
-  private closeSeen = false;
   /** Time of the packet that closed the connection (the second FIN, or the first RST): its sessions end there. */
   private closeTs: Ts | undefined;
   private closedBy: Session['flags']['closed_by'] = null;
@@ -378,7 +377,7 @@ export class TlsFlowConsumer implements StreamConsumer {
     this.lastTs = ts;
     // once closed (both FINs, or a reset) the session is settled: what follows (a reset after a clean
     // close, a retransmitted FIN) does not change how it ended
-    if (this.closeSeen) return;
+    if (this.closeTs !== undefined) return;
     if ((flags & TCP_RST) !== 0 && this.resetBy === null) this.resetBy = this.sideOf(dir);
     if ((flags & TCP_FIN) !== 0) {
       if (this.finBy === null) this.finBy = this.sideOf(dir);
@@ -389,7 +388,6 @@ export class TlsFlowConsumer implements StreamConsumer {
     // missing, once that hole is given up), so the data carried by the closing segments is delivered
     // first and `export --format ndjson` streams the session as the connection closes.
     if ((flags & TCP_RST) !== 0 || this.finDirs === 3) {
-      this.closeSeen = true;
       this.closeTs = ts;
     }
   }
