@@ -7,7 +7,7 @@ import type { Writable } from 'node:stream';
 import type { Anomaly } from '../core/types.js';
 import type { Session } from '../core/model.js';
 import { SCHEMA_VERSION } from '../core/model.js';
-import { analyze, bySessionStart, type AnalyzeOptions, type AnalyzeResult } from '../analyze.js';
+import { analyze, bySessionStart, type AnalyzeOptions } from '../analyze.js';
 import { writeSessionBytes } from '../export/json.js';
 import { flowsFooter, flowsHeader, renderFlowLine, renderListLine, listHeader } from './render.js';
 import { Diagnosis, renderDiagnoseText } from '../session/diagnose.js';
@@ -190,29 +190,20 @@ export async function cmdFlows(argv: { capture: string; format: string; 'pcap-im
   return 0;
 }
 
-/**
- * analyze() keeping of each session only `keep(session)`, in the order of
- * AnalyzeResult.sessions: commands that print after the whole capture
- * (sorted, grouped) then hold what they print, not every session.
- */
-async function analyzeKeeping<T>(capture: string, opts: AnalyzeOptions, keep: (s: Session) => T): Promise<{ r: AnalyzeResult; kept: T[] }> {
-  const rows: { order: Pick<Session, 'start_ts' | 'flow_id' | 'handshake_index'>; value: T }[] = [];
-  opts.keepSessions = false;
-  opts.onSession = (s) => {
-    rows.push({ order: { start_ts: s.start_ts, flow_id: s.flow_id, handshake_index: s.handshake_index }, value: keep(s) });
-  };
-  const r = await analyze(capture, opts);
-  rows.sort((a, b) => bySessionStart(a.order, b.order));
-  return { r, kept: rows.map((x) => x.value) };
-}
-
 export async function cmdList(argv: { capture: string; ca?: string | undefined; keylog?: string | undefined; header: boolean; 'pcap-impl'?: string | undefined }): Promise<number> {
   const out = new Out(undefined);
   const opts = baseOpts(argv);
-  // each session is kept as its line only (a few hundred bytes, not the whole session)
-  const { r, kept: lines } = await analyzeKeeping(argv.capture, opts, renderListLine);
+  // printed in start order once the capture is read: each session is kept as its line only (a few
+  // hundred bytes, not the whole session)
+  const rows: { order: Pick<Session, 'start_ts' | 'flow_id' | 'handshake_index'>; line: string }[] = [];
+  opts.keepSessions = false;
+  opts.onSession = (s) => {
+    rows.push({ order: { start_ts: s.start_ts, flow_id: s.flow_id, handshake_index: s.handshake_index }, line: renderListLine(s) });
+  };
+  const r = await analyze(argv.capture, opts);
+  rows.sort((a, b) => bySessionStart(a.order, b.order));
   if (argv.header) out.write(listHeader() + '\n');
-  for (const line of lines) out.write(line + '\n');
+  for (const row of rows) out.write(row.line + '\n');
   await out.close();
   warn(r.warnings, argv.capture, r.anomalies);
   return 0;
