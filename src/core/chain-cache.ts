@@ -6,6 +6,11 @@
  * keeps, so no key string is built per lookup. When full it starts over
  * (clears): the point is reuse between nearby sessions, not an LRU.
  */
+/** One step of the FNV-1a-style mixing the caches hash their keys with. */
+export function mix(h: number, x: number): number {
+  return Math.imul(h ^ x, 0x01000193);
+}
+
 export interface Chained<E> {
   next: E | undefined;
 }

@@ -55,6 +55,15 @@ function room(n: number): void {
   B = nb;
 }
 
+/** A copy of B[from, P) (a plain Uint8Array: slicing the Buffer would construct a Buffer through its species, slower). */
+function written(from: number): Uint8Array {
+  const n = P - from;
+  const t = new Uint8Array(n);
+  if (n < 256) for (let i = 0; i < n; i++) t[i] = B[from + i] as number;
+  else t.set(B.subarray(from, P));
+  return t;
+}
+
 function bytes(t: Uint8Array): void {
   const n = t.length;
   room(n);
@@ -117,7 +126,7 @@ function str(s: string): void {
       B[P++] = 34;
     }
     if (longText.size >= LONG_CACHE_MAX) longText.clear();
-    longText.set(s, Uint8Array.prototype.slice.call(B, start, P));
+    longText.set(s, written(start));
     return;
   }
   room(n + 2);
@@ -284,11 +293,12 @@ function object(o: object, k: string | number): boolean {
   else if (!plain(o as Record<string, unknown>)) {
     // an own toJSON method, met while writing the object: start again through it
     P = start;
+    if (whenAt >= start) whenAt = -1; // a step written there is gone
     allFrozen = outer;
     return special(o, k);
   }
   const deep = frozen && allFrozen;
-  if (deep) frozenBytes.set(o, Uint8Array.prototype.slice.call(B, start, P));
+  if (deep) frozenBytes.set(o, written(start));
   allFrozen = outer && deep;
   return true;
 }
@@ -316,15 +326,49 @@ function field(open: boolean, v: unknown, k: string, h: [Uint8Array, Uint8Array]
 
 const H_STEP = Step.KEYS.map(heads);
 
+/**
+ * Where the last step's time, t_ms and frame members were written in B, in
+ * the session being written (the steps of one packet share them): copied
+ * from there when the next step has the same three (primitive) values.
+ */
+let whenAt = -1;
+let whenLength = 0;
+let whenOpen = false;
+let whenTime = '';
+let whenMs = 0;
+let whenFrame = 0;
+
 function writeStep(o: Step): void {
   const h = H_STEP;
   room(1);
   B[P++] = 123;
   let open = field(false, o.step, 'step', h[0]!);
   open = field(open, o.from, 'from', h[1]!);
-  open = field(open, o.time, 'time', h[2]!);
-  open = field(open, o.t_ms, 't_ms', h[3]!);
-  field(open, o.frame, 'frame', h[4]!);
+  const time = o.time;
+  const ms = o.t_ms;
+  const frame = o.frame;
+  const primitive = typeof time === 'string' && typeof ms === 'number' && typeof frame === 'number';
+  if (primitive && whenAt >= 0 && time === whenTime && ms === whenMs && frame === whenFrame && open === whenOpen) {
+    const n = whenLength;
+    room(n);
+    B.copyWithin(P, whenAt, whenAt + n);
+    P += n;
+  } else {
+    const at = P;
+    const openBefore = open;
+    open = field(open, time, 'time', h[2]!);
+    open = field(open, ms, 't_ms', h[3]!);
+    field(open, frame, 'frame', h[4]!);
+    whenAt = -1;
+    if (primitive && !Number.isNaN(ms)) {
+      whenAt = at;
+      whenLength = P - at;
+      whenOpen = openBefore;
+      whenTime = time;
+      whenMs = ms;
+      whenFrame = frame;
+    }
+  }
   room(1);
   B[P++] = 125;
 }
@@ -382,18 +426,119 @@ function plain(o: Record<string, unknown>): boolean {
   for (const k in o) {
     const v = o[k];
     if (k === 'toJSON' && typeof v === 'function') return false;
-    const at = P;
-    if (!first) {
-      room(1);
-      B[P++] = 44;
-    }
-    key(k);
-    if (value(v, k)) first = false;
-    else P = at;
+    first = member(k, v, first);
   }
   room(1);
   B[P++] = 125; // }
   return true;
+}
+
+/** Writes `,"k":v` (no comma when `first`), or nothing when JSON.stringify leaves the property out. Returns the new `first`. */
+function member(k: string, v: unknown, first: boolean): boolean {
+  const at = P;
+  if (!first) {
+    room(1);
+    B[P++] = 44;
+  }
+  key(k);
+  if (value(v, k)) return false;
+  P = at;
+  return first;
+}
+
+/**
+ * Hellos (client_hello, server_hello and their retries): per connection
+ * only the fields up to `session_id` differ (versions, random, session id).
+ * The rest are values the decoders and the fingerprinting share between the
+ * sessions of one client or server build (frozen lists and extensions,
+ * shared strings, numbers). The bytes of that rest (from the key after
+ * session_id to the last) are kept as a tail, found by the first object
+ * among its values, and written whole when the hello's keys and values
+ * there are the tail's own (same keys in the same order, values ===).
+ * Only tails whose objects are all deeply frozen are kept: their text
+ * cannot change.
+ */
+interface Tail {
+  /** Whether the tail's first member was written without a comma (nothing written before it). */
+  first: boolean;
+  keys: string[];
+  values: unknown[];
+  bytes: Uint8Array;
+}
+const HEAD_END = 'session_id';
+/** Tails by the first object among their values (weak: a tail goes with the shared value it is found by). */
+let tails = new WeakMap<object, Tail[]>();
+let tailCount = 0;
+const TAILS_PER_KEY = 8;
+/** Starts over beyond this many tails (about 4 KB each for a ClientHello). */
+const TAILS_MAX = 1024;
+
+/** Writes a plain hello object; false (nothing written) when the ordinary path must take it. */
+function hello(o: Record<string, unknown>): boolean {
+  if (typeof o.toJSON === 'function') return false;
+  const keys = Object.keys(o);
+  const n = keys.length;
+  const t = keys.indexOf(HEAD_END) + 1;
+  if (t === 0) return false;
+  room(1);
+  B[P++] = 123; // {
+  let first = true;
+  for (let i = 0; i < t; i++) {
+    const k = keys[i] as string;
+    first = member(k, o[k], first);
+  }
+  let anchor: object | undefined;
+  for (let i = t; i < n && anchor === undefined; i++) {
+    const v = o[keys[i] as string];
+    if (typeof v === 'object' && v !== null) anchor = v;
+  }
+  const known = anchor === undefined ? undefined : tails.get(anchor);
+  if (known !== undefined) {
+    search: for (const c of known) {
+      if (c.first !== first || c.keys.length !== n - t) continue;
+      for (let i = t; i < n; i++) {
+        const k = keys[i] as string;
+        if (c.keys[i - t] !== k || c.values[i - t] !== o[k]) continue search;
+      }
+      bytes(c.bytes);
+      room(1);
+      B[P++] = 125;
+      return true;
+    }
+  }
+  const start = P;
+  const tailFirst = first;
+  allFrozen = true;
+  const values: unknown[] = [];
+  for (let i = t; i < n; i++) {
+    const k = keys[i] as string;
+    const v = o[k];
+    values.push(v);
+    first = member(k, v, first);
+  }
+  if (anchor !== undefined && allFrozen) {
+    if (tailCount >= TAILS_MAX) {
+      tails = new WeakMap();
+      tailCount = 0;
+    }
+    let list = tails.get(anchor);
+    if (list === undefined) tails.set(anchor, (list = []));
+    if (list.length >= TAILS_PER_KEY) list.shift();
+    else tailCount++;
+    list.push({ first: tailFirst, keys: keys.slice(t), values, bytes: written(start) });
+  }
+  allFrozen = false;
+  room(1);
+  B[P++] = 125; // }
+  return true;
+}
+
+/** The session keys holding a hello (written by `hello`). */
+const HELLO_KEYS = new Set(['client_hello', 'server_hello', 'hello_retry_request', 'client_hello_retry']);
+
+/** A plain, unfrozen object (a decoded hello), while nothing has given plain objects a toJSON. */
+function isPlainHello(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Object.isFrozen(v) && Object.getPrototypeOf(v) === Object.prototype && PLAIN_TOJSON === undefined;
 }
 
 function certs(list: CertificateJson[]): void {
@@ -438,7 +583,8 @@ function session(s: Session): void {
     if ((k === 'certificates' || k === 'client_certificates') && Array.isArray(v) && Object.getPrototypeOf(v) === Array.prototype) {
       certs(v as CertificateJson[]);
       first = false;
-    } else if (value(v, k)) first = false;
+    } else if (HELLO_KEYS.has(k) && isPlainHello(v) && hello(v)) first = false;
+    else if (value(v, k)) first = false;
     else P = at;
   }
   room(1);
@@ -453,12 +599,14 @@ function session(s: Session): void {
  */
 export function writeSessionBytes(s: Session, suffix: string, sink: (bytes: Uint8Array) => void): void {
   P = 0;
+  whenAt = -1;
   try {
     session(s);
     ascii(suffix);
     sink(B.subarray(0, P));
   } finally {
     P = 0;
+    whenAt = -1;
     allFrozen = true;
     if (B.length > KEEP_BYTES) B = Buffer.allocUnsafeSlow(1 << 16);
   }

@@ -51,6 +51,36 @@ function internedSuites(buf: Uint8Array, start: number, end: number): { codes: n
   return e;
 }
 
+/** The shared (frozen) empty list a hello field holds when the extension behind it is absent. */
+const NONE = Object.freeze([]) as never[];
+
+/**
+ * `details` (extensions in wire order) or the shared frozen list with the
+ * same extensions, when each of them is a shared one (src/tls/extensions.ts
+ * shares all but the malformed and the undecoded): keyed by the shared list
+ * of their types, at most DETAIL_LISTS_PER_TYPES lists per type list.
+ */
+export function internDetails(types: readonly number[], details: ExtensionJson[]): ExtensionJson[] {
+  if (details.length === 0) return NONE;
+  if (!Object.isFrozen(types)) return details;
+  for (let i = 0; i < details.length; i++) if (!Object.isFrozen(details[i])) return details;
+  let lists = detailLists.get(types);
+  if (lists === undefined) {
+    lists = [];
+    detailLists.set(types, lists);
+  }
+  search: for (const l of lists) {
+    for (let i = 0; i < l.length; i++) if (l[i] !== details[i]) continue search;
+    return l;
+  }
+  if (lists.length >= DETAIL_LISTS_PER_TYPES) lists.shift();
+  lists.push(Object.freeze(details) as ExtensionJson[]);
+  return details;
+}
+/** Per shared type list (a weak key: gone with the list): the shared extension lists seen with it. */
+const detailLists = new WeakMap<readonly number[], ExtensionJson[][]>();
+const DETAIL_LISTS_PER_TYPES = 16;
+
 export function emptyClientHello(length: number): ClientHelloJson {
   return {
     version: 0,
@@ -63,14 +93,14 @@ export function emptyClientHello(length: number): ClientHelloJson {
     extensions: [],
     extension_details: [],
     server_name: null,
-    alpn: [],
-    supported_versions: [],
-    supported_groups: [],
-    ec_point_formats: [],
-    signature_algorithms: [],
-    signature_algorithms_cert: [],
-    key_shares: [],
-    psk_key_exchange_modes: [],
+    alpn: NONE,
+    supported_versions: NONE,
+    supported_groups: NONE,
+    ec_point_formats: NONE,
+    signature_algorithms: NONE,
+    signature_algorithms_cert: NONE,
+    key_shares: NONE,
+    psk_key_exchange_modes: NONE,
     early_data: false,
     session_ticket_length: null,
     length,
@@ -168,9 +198,10 @@ export function decodeClientHello(body: Uint8Array, recordVersion?: number): Dec
     if (r.remaining > 0) {
       const exts = readExtensions(r, 'client_hello', problems);
       applyExtensions(h, exts);
-      h.extensions = internList(h.extensions);
       if (r.remaining > 0) problems.push({ code: 'trailing_data', detail: `${r.remaining} bytes after client_hello extensions` });
     }
+    h.extensions = internList(h.extensions);
+    h.extension_details = internDetails(h.extensions, h.extension_details);
   } catch (e) {
     if (!(e instanceof Truncated)) throw e;
     problems.push({ code: 'malformed_client_hello', detail: `truncated at ${e.what} (offset ${r.pos} of ${body.length})` });

@@ -7,7 +7,7 @@
 import type { EchJson, ExtensionJson, KeyShareJson } from '../core/model.js';
 import { extensionName, groupName, isGrease } from '../registry/index.js';
 import { Reader, Truncated, toHex, wireText, type Problem } from './reader.js';
-import { ChainCache } from '../core/chain-cache.js';
+import { ChainCache, mix } from '../core/chain-cache.js';
 import { deepFreeze } from '../core/intern.js';
 
 export type HelloKind = 'client_hello' | 'server_hello' | 'hello_retry_request';
@@ -247,9 +247,10 @@ export function decodeEch(r: Reader): EchJson {
  * one server (server_name), unlike key_share, session tickets or PSKs. Their
  * decoded form is shared per (hello kind, type, bytes) when at most
  * INTERN_MAX_BYTES long; shared objects are frozen (with their values),
- * nothing may modify them. A key_share's bytes are new keys every time, but
- * its decoded form (groups and key lengths) repeats: it is shared by that
- * form (internKeyShare).
+ * nothing may modify them. GREASE extensions are shared the same way (their
+ * types and bytes are drawn from a few values). A key_share's bytes are new
+ * keys every time, but its decoded form (groups and key lengths) repeats: it
+ * is shared by that form (internByForm, below).
  */
 const INTERNED_TYPES = new Set<number>([
   EXT.server_name, EXT.max_fragment_length, EXT.status_request, EXT.supported_groups, EXT.ec_point_formats, EXT.signature_algorithms,
@@ -259,6 +260,10 @@ const INTERNED_TYPES = new Set<number>([
   EXT.application_settings_old, EXT.application_settings, EXT.renegotiation_info,
 ]);
 const INTERN_MAX_BYTES = 256;
+
+function internedByBytes(type: number): boolean {
+  return INTERNED_TYPES.has(type) || isGrease(type);
+}
 const INTERN_MAX_ENTRIES = 4096;
 
 interface InternedExtension {
@@ -296,47 +301,80 @@ function internedExtension(type: number, data: Uint8Array, kind: HelloKind): Ext
   return ext;
 }
 
-interface InternedKeyShare {
+/**
+ * Extensions whose bytes are new every time (keys, tickets, binders, SCT
+ * lists, cookies) but whose decoded form (groups and key lengths, lengths,
+ * counts) repeats: shared by that form (internByForm), when decoded cleanly.
+ */
+const FORM_INTERNED_TYPES = new Set<number>([
+  EXT.key_share, EXT.key_share_old, EXT.session_ticket, EXT.pre_shared_key, EXT.signed_certificate_timestamp,
+  EXT.cookie, EXT.early_data, EXT.encrypted_client_hello, EXT.quic_transport_parameters, EXT.quic_transport_parameters_draft,
+]);
+
+interface FormInterned {
   kind: HelloKind;
   ext: ExtensionJson;
-  next: InternedKeyShare | undefined;
+  next: FormInterned | undefined;
 }
-const keyShares = new ChainCache<InternedKeyShare>(INTERN_MAX_ENTRIES);
+const byForm = new ChainCache<FormInterned>(INTERN_MAX_ENTRIES);
 
-/** The (group, key length) pairs of a decoded key_share value: a list (ClientHello), one share (ServerHello) or a selected group (HelloRetryRequest). */
-function sharesOf(v: unknown): { group: number; key_length?: number }[] | undefined {
-  if (Array.isArray(v)) return v as KeyShareJson[];
-  if (v !== null && typeof v === 'object' && typeof (v as { group?: unknown }).group === 'number') return [v as KeyShareJson];
-  return undefined;
-}
-
-function sameShares(a: { group: number; key_length?: number }[], b: { group: number; key_length?: number }[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i]!.group !== b[i]!.group || a[i]!.key_length !== b[i]!.key_length) return false;
-  return true;
-}
-
-/** A decoded key_share, or the shared frozen one equal to it (same hello kind, length, shape, groups and key lengths). */
-function internKeyShare(e: ExtensionJson, kind: HelloKind): ExtensionJson {
-  const shares = sharesOf(e.value);
-  if (shares === undefined || e.hex !== undefined || e.malformed) return e;
-  const list = Array.isArray(e.value);
-  let h = Math.imul(e.type ^ (e.length << 8) ^ (list ? 1 : 2) ^ (kind === 'client_hello' ? 4 : kind === 'server_hello' ? 8 : 16), 0x01000193);
-  for (const x of shares) h = Math.imul(Math.imul(h ^ x.group, 0x01000193) ^ (x.key_length ?? -1), 0x01000193);
-  for (let c = keyShares.head(h); c; c = c.next) {
-    const o = c.ext;
-    if (c.kind === kind && o.type === e.type && o.length === e.length && Array.isArray(o.value) === list && sameShares(sharesOf(o.value)!, shares)) return o;
+/**
+ * A hash of decoded plain data for internByForm: its numbers, booleans and
+ * list lengths (strings and key names are left to sameForm: here they follow
+ * from the numbers, e.g. a group's name from its code).
+ */
+function formHash(h: number, v: unknown): number {
+  if (typeof v === 'number') return mix(h, v | 0);
+  if (typeof v === 'boolean') return mix(h, v ? 1 : 2);
+  if (typeof v !== 'object' || v === null) return mix(h, 3);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) h = formHash(h, v[i]);
+    return mix(h, v.length);
   }
+  for (const k in v) h = formHash(h, (v as Record<string, unknown>)[k]);
+  return mix(h, 4);
+}
+
+/**
+ * Deep equality of decoded plain data. Key order is not compared: the values
+ * compared are made by the same decoder for the same hello kind and
+ * extension type, which sets their keys in one order.
+ */
+function sameForm(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameForm(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (!(k in y) || !sameForm(x[k], y[k])) return false;
+    n++;
+  }
+  for (const k in y) if (k !== undefined) n--;
+  return n === 0;
+}
+
+/** A decoded extension, or the shared frozen one of the same hello kind with the same JSON form. */
+function internByForm(e: ExtensionJson, kind: HelloKind): ExtensionJson {
+  if (e.hex !== undefined || e.malformed) return e;
+  const h = formHash(mix(mix(kind === 'client_hello' ? 1 : kind === 'server_hello' ? 2 : 3, e.type), e.length), e.value);
+  for (let c = byForm.head(h); c; c = c.next) if (c.kind === kind && sameForm(c.ext, e)) return c.ext;
   deepFreeze(e);
-  keyShares.add(h, { kind, ext: e, next: undefined });
+  byForm.add(h, { kind, ext: e, next: undefined });
   return e;
 }
 
 /** Decode one extension (type, data) into its JSON form. Never throws. */
 export function decodeExtension(type: number, data: Uint8Array, kind: HelloKind): ExtensionJson {
-  if (data.length <= INTERN_MAX_BYTES && INTERNED_TYPES.has(type)) return internedExtension(type, data, kind);
+  if (data.length <= INTERN_MAX_BYTES && internedByBytes(type)) return internedExtension(type, data, kind);
   const e = decodeExtensionUncached(type, data, kind);
-  return type === EXT.key_share || type === EXT.key_share_old ? internKeyShare(e, kind) : e;
+  return FORM_INTERNED_TYPES.has(type) ? internByForm(e, kind) : e;
 }
 
 function decodeExtensionUncached(type: number, data: Uint8Array, kind: HelloKind): ExtensionJson {
@@ -378,7 +416,7 @@ export function readExtensions(r: Reader, kind: HelloKind, problems: Problem[]):
     const data = list.vec(2, 'extension_data');
     const n = data.remaining;
     let e: ExtensionJson | undefined;
-    if (n <= INTERN_MAX_BYTES && INTERNED_TYPES.has(type)) {
+    if (n <= INTERN_MAX_BYTES && internedByBytes(type)) {
       // looked up in place: no view is made unless it has to be decoded
       e = findInterned(type, data.buf, data.pos, n, kind);
       if (e === undefined) e = internedExtension(type, data.bytes(n), kind);

@@ -6,7 +6,7 @@
  */
 import type { ServerHelloJson } from '../core/model.js';
 import { cipherSuiteName, versionName } from '../registry/index.js';
-import { collectExtensions, type Decoded } from './client_hello.js';
+import { collectExtensions, internDetails, type Decoded } from './client_hello.js';
 import { EXT, readExtensions } from './extensions.js';
 import { Reader, Truncated, toHex, type Problem } from './reader.js';
 import { internList } from '../core/intern.js';
@@ -71,9 +71,10 @@ export function decodeServerHello(body: Uint8Array): Decoded<ServerHelloJson> {
             break;
         }
       });
-      h.extensions = internList(h.extensions);
       if (r.remaining > 0) problems.push({ code: 'trailing_data', detail: `${r.remaining} bytes after server_hello extensions` });
     }
+    h.extensions = internList(h.extensions);
+    h.extension_details = internDetails(h.extensions, h.extension_details);
   } catch (e) {
     if (!(e instanceof Truncated)) throw e;
     problems.push({ code: 'malformed_server_hello', detail: `truncated at ${e.what} (offset ${r.pos} of ${body.length})` });
