@@ -340,7 +340,7 @@ function formHash(h: number, v: unknown): number {
  * compared are made by the same decoder for the same hello kind and
  * extension type, which sets their keys in one order.
  */
-function sameForm(a: unknown, b: unknown): boolean {
+export function sameForm(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {

@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { decodeClientHello } from '../../src/tls/client_hello.js';
 import { decodeServerHello } from '../../src/tls/server_hello.js';
+import { sameForm } from '../../src/tls/extensions.js';
 import { RFC8448_CH, RFC8448_SH } from './hello.test.js';
+import { cat, clientHelloBody, ext, u16, u32, vec } from './build.js';
 
 describe('shared ClientHello parts', () => {
   const body = () => RFC8448_CH.slice(4); // a fresh copy each time
@@ -104,5 +106,97 @@ describe('shared ClientHello parts', () => {
     const d = decodeClientHello(out);
     expect(d.problems.map((p) => p.code)).toContain('duplicate_extension');
     expect(d.value.supported_versions).toEqual([0x0304]);
+  });
+});
+
+describe('extensions shared by their decoded form, and whole extension lists', () => {
+  /** A ClientHello with a session ticket, a PSK and a GREASE extension (and its own random). */
+  const ch = (o: { ticket: number; identities: number; grease?: number; random?: number }) =>
+    decodeClientHello(clientHelloBody({
+      random: new Uint8Array(32).fill(o.random ?? 1),
+      cipherSuites: [0x1301],
+      extensions: [
+        ext(o.grease ?? 0x0a0a),
+        ext(35, new Uint8Array(o.ticket).fill(o.random ?? 1)),
+        ext(41, cat(
+          vec(2, cat(...Array.from({ length: o.identities }, (_, i) => cat(vec(2, Uint8Array.of(i, o.random ?? 1)), u32(o.random ?? 1))))),
+          vec(2, cat(...Array.from({ length: o.identities }, () => vec(1, new Uint8Array(32).fill(o.random ?? 1)))))),
+        ),
+      ],
+    })).value;
+  const byType = (h: ReturnType<typeof ch>, t: number) => h.extension_details.find((e) => e.type === t)!;
+
+  it('shares a session ticket by its length and a PSK by its counts, whatever their bytes', () => {
+    const a = ch({ ticket: 40, identities: 1, random: 1 });
+    const b = ch({ ticket: 40, identities: 1, random: 2 });
+    expect(byType(b, 35)).toBe(byType(a, 35));
+    expect(byType(a, 35).value).toEqual({ length: 40 });
+    expect(byType(b, 41)).toBe(byType(a, 41));
+    expect(byType(a, 41).value).toEqual({ identities: 1, binders: 1 });
+    expect(Object.isFrozen(byType(a, 41)) && Object.isFrozen(byType(a, 41).value)).toBe(true);
+    const c = ch({ ticket: 41, identities: 2, random: 1 });
+    expect(byType(c, 35)).not.toBe(byType(a, 35));
+    expect(byType(c, 35).value).toEqual({ length: 41 });
+    expect(byType(c, 41)).not.toBe(byType(a, 41));
+    expect(byType(c, 41).value).toEqual({ identities: 2, binders: 2 });
+    expect(a.session_ticket_length).toBe(40);
+    expect(c.session_ticket_length).toBe(41);
+  });
+
+  it('shares GREASE extensions by their bytes', () => {
+    const a = ch({ ticket: 0, identities: 1, grease: 0x1a1a });
+    const b = ch({ ticket: 0, identities: 1, grease: 0x1a1a, random: 3 });
+    const c = ch({ ticket: 0, identities: 1, grease: 0x2a2a });
+    expect(byType(b, 0x1a1a)).toBe(byType(a, 0x1a1a));
+    expect(byType(a, 0x1a1a)).toMatchObject({ type: 0x1a1a, name: 'GREASE', grease: true, length: 0 });
+    expect(c.extension_details[0]).toMatchObject({ type: 0x2a2a, grease: true });
+  });
+
+  it('shares the list of extensions when every one of them is shared, and only then', () => {
+    const a = ch({ ticket: 16, identities: 1, random: 1 });
+    const b = ch({ ticket: 16, identities: 1, random: 2 });
+    expect(b.extension_details).toBe(a.extension_details);
+    expect(b.extensions).toBe(a.extensions);
+    expect(Object.isFrozen(a.extension_details)).toBe(true);
+    expect(a.extension_details.map((e) => e.type)).toEqual([0x0a0a, 35, 41]);
+    // the same types with another ticket length: another list
+    const c = ch({ ticket: 17, identities: 1 });
+    expect(c.extensions).toBe(a.extensions);
+    expect(c.extension_details).not.toBe(a.extension_details);
+    expect(c.extension_details[1]!.value).toEqual({ length: 17 });
+    // an extension that is not shared (undecodable bytes kept as hex) keeps its hello's list its own
+    const odd = (n: number) => decodeClientHello(clientHelloBody({ cipherSuites: [0x1301], extensions: [ext(0x7777, Uint8Array.of(n))] })).value;
+    const x = odd(1);
+    const y = odd(1);
+    expect(x.extension_details[0]!.hex).toBe('01');
+    expect(y.extension_details).not.toBe(x.extension_details);
+    expect(Object.isFrozen(x.extension_details)).toBe(false);
+  });
+
+  it('gives absent extensions one frozen empty list', () => {
+    const h = decodeClientHello(clientHelloBody({ cipherSuites: [0x1301, 0x1302] })).value;
+    for (const l of [h.alpn, h.supported_versions, h.supported_groups, h.ec_point_formats, h.signature_algorithms, h.signature_algorithms_cert, h.key_shares, h.psk_key_exchange_modes, h.extensions, h.extension_details]) {
+      expect(l).toEqual([]);
+      expect(Object.isFrozen(l)).toBe(true);
+    }
+    expect(h.alpn).toBe(h.key_shares);
+    expect(h.cipher_suites).toEqual([0x1301, 0x1302]);
+    // the ServerHello's lists too
+    const sh = decodeServerHello(cat(u16(0x0303), new Uint8Array(32), Uint8Array.of(0), u16(0x1301), Uint8Array.of(0))).value;
+    expect(sh.extensions).toEqual([]);
+    expect(Object.isFrozen(sh.extension_details)).toBe(true);
+  });
+
+  it('compares decoded forms in depth (the hash leaves strings out: equality must not)', () => {
+    const share = (name: string, len: number) => ({ type: 51, name: 'key_share', length: 38, value: [{ group: 29, group_name: name, key_length: len }] });
+    expect(sameForm(share('x25519', 32), share('x25519', 32))).toBe(true);
+    expect(sameForm(share('x25519', 32), share('X25519', 32))).toBe(false);
+    expect(sameForm(share('x25519', 32), share('x25519', 33))).toBe(false);
+    expect(sameForm({ a: 1 }, { a: 1, b: undefined })).toBe(false);
+    expect(sameForm({ a: 1, b: 2 }, { a: 1, c: 2 })).toBe(false);
+    expect(sameForm([1, 2], { 0: 1, 1: 2 })).toBe(false);
+    expect(sameForm([1, [2]], [1, [2]])).toBe(true);
+    expect(sameForm([1, [2]], [1, [3]])).toBe(false);
+    expect(sameForm(true, 1)).toBe(false);
   });
 });
