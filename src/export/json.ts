@@ -18,7 +18,12 @@
  *   (WeakMap): the bytes go when the decoders' bounded caches drop it (the
  *   session stage shares chain checks and extension-type lists the same way);
  * - every certificate summary (the x509 stage shares one per certificate
- *   and nothing modifies it after summarizeCertificate).
+ *   and nothing modifies it after summarizeCertificate);
+ * - the part of a hello after its session id (cipher suites to
+ *   fingerprints: shared values, see `hello` below), by the identity of
+ *   those values;
+ * - within a session, a step's time, t_ms and frame when the step before
+ *   had the same (the steps of one packet).
  *
  * Only the per-session parts (addresses, times, steps, counts, randoms...)
  * are serialised each time; steps and record counts are sealed classes

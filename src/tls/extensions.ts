@@ -260,11 +260,11 @@ const INTERNED_TYPES = new Set<number>([
   EXT.application_settings_old, EXT.application_settings, EXT.renegotiation_info,
 ]);
 const INTERN_MAX_BYTES = 256;
+const INTERN_MAX_ENTRIES = 4096;
 
 function internedByBytes(type: number): boolean {
   return INTERNED_TYPES.has(type) || isGrease(type);
 }
-const INTERN_MAX_ENTRIES = 4096;
 
 interface InternedExtension {
   kind: HelloKind;
