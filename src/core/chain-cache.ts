@@ -6,9 +6,36 @@
  * keeps, so no key string is built per lookup. When full it starts over
  * (clears): the point is reuse between nearby sessions, not an LRU.
  */
-/** One step of the FNV-1a-style mixing the caches hash their keys with. */
+/** One step of the FNV-1a-style mixing the caches hash their keys with (start from FNV_OFFSET or any seed). */
 export function mix(h: number, x: number): number {
   return Math.imul(h ^ x, 0x01000193);
+}
+export const FNV_OFFSET = 0x811c9dc5;
+
+/** `mix` over the bytes of buf[start, end). */
+export function mixBytes(h: number, buf: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  return h;
+}
+
+/** `mix` over a sample of `b`: about `spread` bytes spread over it (all of them up to 64), then its last `tail`. */
+export function mixSampled(h: number, b: Uint8Array, spread: number, tail: number): number {
+  const n = b.length;
+  const step = n > 64 ? Math.floor(n / spread) : 1;
+  for (let i = 0; i < n; i += step) h = Math.imul(h ^ (b[i] as number), 0x01000193);
+  return mixBytes(h, b, n > tail ? n - tail : 0, n);
+}
+
+/** `mix` over the UTF-16 units of a string. */
+export function mixText(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** `mix` over a list of numbers. */
+export function mixList(h: number, l: readonly number[]): number {
+  for (let i = 0; i < l.length; i++) h = Math.imul(h ^ (l[i] as number), 0x01000193);
+  return h;
 }
 
 export interface Chained<E> {

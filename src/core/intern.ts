@@ -5,7 +5,7 @@
  * frozen list so that caches downstream (fingerprints) can recognise a list
  * by identity instead of hashing and comparing its numbers each time.
  */
-import { ChainCache } from './chain-cache.js';
+import { ChainCache, mixList } from './chain-cache.js';
 
 interface ListEntry {
   list: readonly number[];
@@ -22,8 +22,7 @@ export function sameList(a: readonly number[], b: readonly number[]): boolean {
 
 /** `l`, or the shared list equal to it; either way frozen from now on. */
 export function internList(l: number[]): number[] {
-  let h = l.length;
-  for (let i = 0; i < l.length; i++) h = Math.imul(h ^ (l[i] as number), 0x01000193);
+  const h = mixList(l.length, l);
   for (let e = lists.head(h); e; e = e.next) if (sameList(e.list, l)) return e.list as number[];
   Object.freeze(l);
   lists.add(h, { list: l, next: undefined });

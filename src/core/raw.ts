@@ -4,7 +4,7 @@
  * the Session under a symbol key, which JSON.stringify skips.
  */
 import type { Session } from './model.js';
-import { ChainCache } from './chain-cache.js';
+import { ChainCache, mix, mixSampled } from './chain-cache.js';
 
 export interface RawMessage {
   from: 'client' | 'server';
@@ -76,10 +76,7 @@ export function keepRawMessage(type: number, body: Uint8Array): Uint8Array {
   let h = 0;
   if (remember) {
     // hash: the type, the length, about 64 bytes spread over the message and its last 16
-    h = Math.imul(type ^ len, 0x01000193);
-    const step = len > 64 ? len >>> 6 : 1;
-    for (let i = 0; i < len; i += step) h = Math.imul(h ^ (body[i] as number), 0x01000193);
-    for (let i = len > 16 ? len - 16 : 0; i < len; i++) h = Math.imul(h ^ (body[i] as number), 0x01000193);
+    h = mixSampled(mix(type, len), body, 64, 16);
     for (let e = recent.head(h); e !== undefined; e = e.next) if (e.type === type && sameBody(e.bytes, head, body)) return e.bytes;
   }
   let out: Uint8Array;

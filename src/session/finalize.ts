@@ -12,7 +12,7 @@ import { ja3, ja3s } from './ja3.js';
 import { ja4 } from './ja4.js';
 import { computeFindings } from './findings.js';
 import { groupName } from '../registry/index.js';
-import { ChainCache } from '../core/chain-cache.js';
+import { ChainCache, FNV_OFFSET, mix, mixList, mixText } from '../core/chain-cache.js';
 import { deepFreeze, listId, objectId, sameList } from '../core/intern.js';
 
 export interface FinalizeOptions {
@@ -55,24 +55,22 @@ function fingerprintLists(ch: ClientHelloJson): number[][] {
 /** Mixes one list into the hash: by id when it has one, else by content (marked apart from ids by the length's sign). */
 function hashList(h: number, l: readonly number[]): number {
   const id = listId(l);
-  if (id >= 0) return Math.imul(h ^ id, 0x01000193);
-  h = Math.imul(h ^ ~l.length, 0x01000193);
-  for (let i = 0; i < l.length; i++) h = Math.imul(h ^ (l[i] as number), 0x01000193);
-  return h;
+  if (id >= 0) return mix(h, id);
+  return mixList(mix(h, ~l.length), l);
 }
 
 function clientFingerprints(ch: ClientHelloJson, protocol: Session['protocol']): ClientFingerprints {
   const alpn0 = ch.alpn[0] ?? '';
   const sni = !!ch.server_name;
-  let h = Math.imul(0x811c9dc5 ^ ch.version, 0x01000193);
+  let h = mix(FNV_OFFSET, ch.version);
   h = hashList(h, ch.cipher_suites);
   h = hashList(h, ch.extensions);
   h = hashList(h, ch.supported_groups);
   h = hashList(h, ch.ec_point_formats);
   h = hashList(h, ch.signature_algorithms);
   h = hashList(h, ch.supported_versions);
-  for (let i = 0; i < alpn0.length; i++) h = Math.imul(h ^ alpn0.charCodeAt(i), 0x01000193);
-  h = Math.imul(h ^ (sni ? 1 : 0) ^ (protocol === 'tls' ? 0 : protocol === 'dtls' ? 2 : 4), 0x01000193);
+  h = mixText(h, alpn0);
+  h = mix(h, (sni ? 1 : 0) ^ (protocol === 'tls' ? 0 : protocol === 'dtls' ? 2 : 4));
   const head = fingerprintCache.head(h);
   for (let e = head; e; e = e.next) {
     if (e.protocol !== protocol || e.version !== ch.version || e.alpn0 !== alpn0 || e.sni !== sni) continue;
@@ -193,21 +191,20 @@ const chainCache = new ChainCache<ChainEntry>(10_000);
 
 /** A hash of the certificates (by identity), or undefined when one of them is not valid both at capture time and now (not shared). */
 function chainKey(certs: CertificateJson[], at: number, now: number): number | undefined {
-  let h = Math.imul(0x811c9dc5 ^ certs.length, 0x01000193);
+  let h = mix(FNV_OFFSET, certs.length);
   for (const c of certs) {
     const { nb, na } = validityTimes(c);
     // NaN compares false: unknown validity is not shared either
     if (!(at >= nb && at <= na && now >= nb && now <= na)) return undefined;
-    h = Math.imul(h ^ objectId(c), 0x01000193);
+    h = mix(h, objectId(c));
   }
   return h;
 }
 
 /** The cache's hash: the certificates' key, the extra CAs (by identity) and the SNI. */
 function chainHash(key: number, serverName: string | null, extraCAs: CertificateJson[] | undefined): number {
-  let h = Math.imul(key ^ (extraCAs ? objectId(extraCAs) : 0), 0x01000193);
-  if (serverName !== null) for (let i = 0; i < serverName.length; i++) h = Math.imul(h ^ serverName.charCodeAt(i), 0x01000193);
-  return h;
+  const h = mix(key, extraCAs ? objectId(extraCAs) : 0);
+  return serverName === null ? h : mixText(h, serverName);
 }
 
 function findChain(key: number, certs: CertificateJson[], serverName: string | null, extraCAs: CertificateJson[] | undefined): ChainEntry | undefined {

@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClientHelloJson, ServerHelloJson } from '../core/model.js';
-import { ChainCache, memo } from '../core/chain-cache.js';
+import { ChainCache, FNV_OFFSET, memo, mix } from '../core/chain-cache.js';
 import { listId } from '../core/intern.js';
 
 /** RFC 8701 GREASE: 0x?A?A with both bytes equal (0x0A0A, 0x1A1A, ... 0xFAFA). */
@@ -80,7 +80,7 @@ export function ja3s(sh: ServerHelloJson): { ja3s: string; ja3s_full: string } {
   const id = listId(sh.extensions);
   let h = 0;
   if (id >= 0) {
-    h = Math.imul(Math.imul(Math.imul(0x811c9dc5 ^ sh.version, 0x01000193) ^ sh.cipher_suite, 0x01000193) ^ id, 0x01000193);
+    h = mix(mix(mix(FNV_OFFSET, sh.version), sh.cipher_suite), id);
     for (let e = ja3sByList.head(h); e; e = e.next) {
       if (e.version === sh.version && e.cipher === sh.cipher_suite && e.extensions === sh.extensions) return e.result;
     }

@@ -7,7 +7,7 @@ import type { ClientHelloJson, EchJson, ExtensionJson, KeyShareJson } from '../c
 import { cipherSuiteName, versionName } from '../registry/index.js';
 import { EXT, readExtensions } from './extensions.js';
 import { Reader, Truncated, toHex, type Problem } from './reader.js';
-import { ChainCache } from '../core/chain-cache.js';
+import { ChainCache, mixBytes } from '../core/chain-cache.js';
 import { internList } from '../core/intern.js';
 
 export interface Decoded<T> {
@@ -29,8 +29,7 @@ interface SuitesEntry {
 const suitesCache = new ChainCache<SuitesEntry>(4096);
 
 function internedSuites(buf: Uint8Array, start: number, end: number): { codes: number[]; names: string[] } {
-  let h = end - start;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  const h = mixBytes(end - start, buf, start, end);
   search: for (let e = suitesCache.head(h); e; e = e.next) {
     const raw = e.raw;
     if (raw.length !== end - start) continue;

@@ -7,7 +7,7 @@
 import type { EchJson, ExtensionJson, KeyShareJson } from '../core/model.js';
 import { extensionName, groupName, isGrease } from '../registry/index.js';
 import { Reader, Truncated, toHex, wireText, type Problem } from './reader.js';
-import { ChainCache, mix } from '../core/chain-cache.js';
+import { ChainCache, mix, mixBytes } from '../core/chain-cache.js';
 import { deepFreeze } from '../core/intern.js';
 
 export type HelloKind = 'client_hello' | 'server_hello' | 'hello_retry_request';
@@ -276,9 +276,7 @@ interface InternedExtension {
 const interned = new ChainCache<InternedExtension>(INTERN_MAX_ENTRIES);
 
 function internKey(type: number, buf: Uint8Array, start: number, n: number, kind: HelloKind): number {
-  let h = Math.imul((type << 2) ^ (kind === 'client_hello' ? 1 : kind === 'server_hello' ? 2 : 3), 0x01000193) ^ n;
-  for (let i = start; i < start + n; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
-  return h;
+  return mixBytes(mix(type << 2, kind === 'client_hello' ? 1 : kind === 'server_hello' ? 2 : 3) ^ n, buf, start, start + n);
 }
 
 function findInterned(type: number, buf: Uint8Array, start: number, n: number, kind: HelloKind): ExtensionJson | undefined {

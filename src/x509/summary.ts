@@ -12,7 +12,7 @@ import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'no
 import type { Certificate, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { asn1 } from './asn1.js';
 import type { CertificateJson } from '../core/model.js';
-import { ChainCache } from '../core/chain-cache.js';
+import { ChainCache, mixSampled } from '../core/chain-cache.js';
 import { children, isoNoMillis, readTlv, toHex } from './der.js';
 import {
   CURVES_BY_NODE_NAME,
@@ -114,12 +114,7 @@ interface QuickEntry {
 const quick = new ChainCache<QuickEntry>(CACHE_MAX);
 
 function quickKey(der: Uint8Array): number {
-  const n = der.length;
-  let h = n | 0;
-  const step = n > 64 ? Math.floor(n / 32) : 1;
-  for (let i = 0; i < n; i += step) h = Math.imul(h ^ (der[i] as number), 0x01000193);
-  for (let i = n > 32 ? n - 32 : 0; i < n; i++) h = Math.imul(h ^ (der[i] as number), 0x01000193);
-  return h;
+  return mixSampled(der.length | 0, der, 32, 32);
 }
 
 function asBuffer(der: Uint8Array): Buffer {
