@@ -478,12 +478,19 @@ const TAILS_PER_KEY = 8;
 /** Starts over beyond this many tails (about 4 KB each for a ClientHello). */
 const TAILS_MAX = 1024;
 
+/** The keys of the hello being written (hellos do not nest: one list serves them all). */
+const keys: string[] = [];
+
 /** Writes a plain hello object; false (nothing written) when the ordinary path must take it. */
 function hello(o: Record<string, unknown>): boolean {
   if (typeof o.toJSON === 'function') return false;
-  const keys = Object.keys(o);
-  const n = keys.length;
-  const t = keys.indexOf(HEAD_END) + 1;
+  // for-in gives the own enumerable keys of a plain object, in order, without making a new array each time
+  let n = 0;
+  let t = 0;
+  for (const k in o) {
+    keys[n++] = k;
+    if (k === HEAD_END && t === 0) t = n;
+  }
   if (t === 0) return false;
   room(1);
   B[P++] = 123; // {
@@ -530,7 +537,7 @@ function hello(o: Record<string, unknown>): boolean {
     if (list === undefined) tails.set(anchor, (list = []));
     if (list.length >= TAILS_PER_KEY) list.shift();
     else tailCount++;
-    list.push({ first: tailFirst, keys: keys.slice(t), values, bytes: written(start) });
+    list.push({ first: tailFirst, keys: keys.slice(t, n), values, bytes: written(start) });
   }
   allFrozen = false;
   room(1);
