@@ -461,14 +461,17 @@ function member(k: string, v: unknown, first: boolean): boolean {
  * among its values, and written whole when the hello's keys and values
  * there are the tail's own (same keys in the same order, values ===).
  * Only tails whose objects are all deeply frozen are kept: their text
- * cannot change.
+ * cannot change. A tail's bytes are kept from its second hello on: a client
+ * that randomises its extension order (Chrome) makes a new tail almost every
+ * time, and copying each one's 4 KB would only cost.
  */
 interface Tail {
   /** Whether the tail's first member was written without a comma (nothing written before it). */
   first: boolean;
   keys: string[];
   values: unknown[];
-  bytes: Uint8Array;
+  /** null until a second hello has the same tail. */
+  bytes: Uint8Array | null;
 }
 const HEAD_END = 'session_id';
 /** Tails by the first object among their values (weak: a tail goes with the shared value it is found by). */
@@ -505,12 +508,17 @@ function hello(o: Record<string, unknown>): boolean {
     if (typeof v === 'object' && v !== null) anchor = v;
   }
   const known = anchor === undefined ? undefined : tails.get(anchor);
+  let seen: Tail | undefined;
   if (known !== undefined) {
     search: for (const c of known) {
       if (c.first !== first || c.keys.length !== n - t) continue;
       for (let i = t; i < n; i++) {
         const k = keys[i] as string;
         if (c.keys[i - t] !== k || c.values[i - t] !== o[k]) continue search;
+      }
+      if (c.bytes === null) {
+        seen = c;
+        break;
       }
       bytes(c.bytes);
       room(1);
@@ -525,10 +533,13 @@ function hello(o: Record<string, unknown>): boolean {
   for (let i = t; i < n; i++) {
     const k = keys[i] as string;
     const v = o[k];
-    values.push(v);
+    if (seen === undefined) values.push(v);
     first = member(k, v, first);
   }
-  if (anchor !== undefined && allFrozen) {
+  if (seen !== undefined) {
+    // the second hello with this tail: its bytes are kept from now on (all its objects were deeply frozen then, and cannot have changed)
+    seen.bytes = written(start);
+  } else if (anchor !== undefined && allFrozen) {
     if (tailCount >= TAILS_MAX) {
       tails = new WeakMap();
       tailCount = 0;
@@ -537,7 +548,7 @@ function hello(o: Record<string, unknown>): boolean {
     if (list === undefined) tails.set(anchor, (list = []));
     if (list.length >= TAILS_PER_KEY) list.shift();
     else tailCount++;
-    list.push({ first: tailFirst, keys: keys.slice(t, n), values, bytes: written(start) });
+    list.push({ first: tailFirst, keys: keys.slice(t, n), values, bytes: null });
   }
   allFrozen = false;
   room(1);

@@ -56,8 +56,11 @@ const NONE = Object.freeze([]) as never[];
 /**
  * `details` (extensions in wire order) or the shared frozen list with the
  * same extensions, when each of them is a shared one (src/tls/extensions.ts
- * shares all but the malformed and the undecoded): keyed by the shared list
- * of their types, at most DETAIL_LISTS_PER_TYPES lists per type list.
+ * shares all but the malformed and the undecoded) and the same list was
+ * seen before: keyed by the shared list of their types, at most
+ * DETAIL_LISTS_PER_TYPES lists per type list. A list seen once stays the
+ * hello's own (a client that randomises its extension order, as Chrome
+ * does, makes a new list almost every time: sharing those would only cost).
  */
 export function internDetails(types: readonly number[], details: ExtensionJson[]): ExtensionJson[] {
   if (details.length === 0) return NONE;
@@ -73,7 +76,8 @@ export function internDetails(types: readonly number[], details: ExtensionJson[]
     return l;
   }
   if (lists.length >= DETAIL_LISTS_PER_TYPES) lists.shift();
-  lists.push(Object.freeze(details) as ExtensionJson[]);
+  // a frozen copy is shared from the second hello with these extensions on
+  lists.push(Object.freeze(details.slice()) as ExtensionJson[]);
   return details;
 }
 /** Per shared type list (a weak key: gone with the list): the shared extension lists seen with it. */

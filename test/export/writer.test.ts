@@ -126,9 +126,9 @@ describe('session serializer', () => {
           const hello: Record<string, unknown> = { version: 771, random: 'ab', session_id: '' };
           for (const [k, v] of tail) hello[k] = v;
           const s = { id: '1', [where]: hello };
+          // three times: a tail is remembered at the first, its bytes kept at the second, copied from the third
           const check = () => {
-            expect(sessionJson(asSession(s))).toBe(JSON.stringify(s));
-            expect(sessionJson(asSession(s))).toBe(JSON.stringify(s));
+            for (let i = 0; i < 3; i++) expect(sessionJson(asSession(s))).toBe(JSON.stringify(s));
           };
           check();
           // the same tail again with another random, then one value at a time changed
@@ -151,6 +151,7 @@ describe('session serializer', () => {
     const hello: Record<string, unknown> = { version: 771, random: 'r', session_id: 's', cipher_suites: list, server_name: 'a', length: 5 };
     const s: Record<string, unknown> = { client_hello: hello };
     const check = () => expect(sessionJson(asSession(s))).toBe(JSON.stringify(s));
+    check();
     check();
     check();
     hello.server_name = 'b'; // a string in the tail
