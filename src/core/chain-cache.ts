@@ -14,7 +14,7 @@ export const FNV_OFFSET = 0x811c9dc5;
 
 /** `mix` over the bytes of buf[start, end). */
 export function mixBytes(h: number, buf: Uint8Array, start: number, end: number): number {
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  for (let i = start; i < end; i++) h = mix(h, buf[i] as number);
   return h;
 }
 
@@ -22,19 +22,19 @@ export function mixBytes(h: number, buf: Uint8Array, start: number, end: number)
 export function mixSampled(h: number, b: Uint8Array, spread: number, tail: number): number {
   const n = b.length;
   const step = n > 64 ? Math.floor(n / spread) : 1;
-  for (let i = 0; i < n; i += step) h = Math.imul(h ^ (b[i] as number), 0x01000193);
+  for (let i = 0; i < n; i += step) h = mix(h, b[i] as number);
   return mixBytes(h, b, n > tail ? n - tail : 0, n);
 }
 
 /** `mix` over the UTF-16 units of a string. */
 export function mixText(h: number, s: string): number {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < s.length; i++) h = mix(h, s.charCodeAt(i));
   return h;
 }
 
 /** `mix` over a list of numbers. */
 export function mixList(h: number, l: readonly number[]): number {
-  for (let i = 0; i < l.length; i++) h = Math.imul(h ^ (l[i] as number), 0x01000193);
+  for (let i = 0; i < l.length; i++) h = mix(h, l[i] as number);
   return h;
 }
 

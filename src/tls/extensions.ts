@@ -349,13 +349,20 @@ export function sameForm(a: unknown, b: unknown): boolean {
   if (Array.isArray(b)) return false;
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
+  // every key of x is in y with the same value; then equal key counts leave y nothing more
   let n = 0;
   for (const k in x) {
     if (!(k in y) || !sameForm(x[k], y[k])) return false;
     n++;
   }
-  for (const k in y) if (k !== undefined) n--;
-  return n === 0;
+  return n === keyCount(y);
+}
+
+/** The number of enumerable keys of `o`, without making a list of them. */
+function keyCount(o: object): number {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
 }
 
 /** A decoded extension, or the shared frozen one of the same hello kind with the same JSON form. */
